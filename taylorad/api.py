@@ -1,0 +1,384 @@
+"""The functional API: grad, value_and_grad, vjp, jvp, derivatives, jet, hvp.
+
+Reverse mode gives first derivatives; every level above comes from Taylor propagation
+(DESIGN.md §1). Coefficients are normalized inside (x_k = x⁽ᵏ⁾/k!); the functions here that
+return *derivatives* multiply by k! on the way out, and ``jet`` follows jax.experimental.jet's
+convention (series terms are derivatives, not normalized coefficients).
+"""
+import math
+import numbers
+
+import numpy as np
+
+from . import numpy as tnp
+from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run, grad_core
+from .core.taylor import TaylorBox, TaylorTrace
+from .core.trace import STATE, Box, getval
+from .core.tree import tree_flatten, tree_map, tree_unflatten
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivatives", "jet", "hvp"]
+
+
+# ---------------------------------------------------------------------------------------------
+# input checks: reject bad input at the entry, naming the function, the argument and the fix
+
+
+def _as_input(x, fname, what):
+    """A float array (boxes pass through); Python floats become float64 arrays."""
+    if isinstance(x, Box):
+        v = getval(x)
+    else:
+        if isinstance(x, bool) or (isinstance(x, numbers.Number) and
+                                   not isinstance(x, (float, complex, np.floating))):
+            raise TypeError(_int_msg(fname, what, type(x).__name__))
+        if not hasattr(x, "dtype"):
+            try:
+                x = np.asarray(x)
+            except Exception:  # noqa: BLE001
+                raise TypeError(f"{fname}: {what} is a {type(x).__name__}, not an array; pass "
+                                f"a numpy or cupy array (or a tuple/list/dict of them)") from None
+            if x.dtype == object:
+                raise TypeError(f"{fname}: {what} is not a numeric array")
+        v = x
+    kind = np.dtype(v.dtype).kind
+    if kind not in "fc":
+        raise TypeError(_int_msg(fname, what, str(v.dtype)))
+    if not hasattr(x, "shape"):
+        x = np.asarray(x)
+    return x
+
+
+def _int_msg(fname, what, dtype):
+    return (f"{fname}: {what} has dtype {dtype}; only floating-point inputs can be "
+            f"differentiated — convert it (e.g. x.astype(np.float64)) or leave it out of argnums")
+
+
+def _check_backends(leaves, fname):
+    kinds = {type(getval(x)).__module__.split(".")[0] for x in leaves}
+    kinds &= {"numpy", "cupy"}
+    if len(kinds) > 1:
+        raise TypeError(f"{fname}: numpy and cupy arrays are mixed in one call — move them to "
+                        f"one device first (cupy.asarray(x) or x.get())")
+
+
+def _norm_argnums(argnums, nargs, fname):
+    single = isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool)
+    nums = (argnums,) if single else tuple(argnums)
+    if not nums:
+        raise ValueError(f"{fname}: argnums is empty — give at least one argument position")
+    out = []
+    for a in nums:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got {a!r}")
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{fname}: argnums {a} is out of range for a function called with "
+                             f"{nargs} positional argument{'s' if nargs != 1 else ''} — use "
+                             f"0..{nargs - 1}")
+        out.append(int(a) % nargs)
+    return single, tuple(out)
+
+
+def _prepare_args(args, argnums, fname):
+    args = list(args)
+    for i in argnums:
+        leaves, td = tree_flatten(args[i])
+        if not leaves:
+            raise ValueError(f"{fname}: argument {i} has no arrays to differentiate")
+        args[i] = tree_unflatten(td, [_as_input(x, fname, f"argument {i}") for x in leaves])
+    _check_backends([x for i in argnums for x in tree_flatten(args[i])[0]], fname)
+    return args
+
+
+def _scalar_check(fname):
+    def check(out):
+        leaves, _ = tree_flatten(out)
+        if len(leaves) != 1 or tuple(getval(leaves[0]).shape) != ():
+            shapes = [tuple(getattr(getval(o), "shape", ())) for o in leaves]
+            raise TypeError(
+                f"{fname}: the function must return a scalar (shape ()), got "
+                f"{shapes[0] if len(shapes) == 1 else shapes} — reduce it (e.g. tnp.sum) or "
+                f"use taylorad.vjp for the gradient of a non-scalar output")
+        if np.dtype(getval(leaves[0]).dtype).kind not in "fc":
+            raise TypeError(f"{fname}: the function returned dtype {getval(leaves[0]).dtype}; "
+                            f"the output must be floating point")
+    return check
+
+
+def _strip_closed(tree):
+    """Unbox values of traces that have closed (e.g. ``has_aux`` outputs)."""
+    def strip(v):
+        while isinstance(v, Box) and v._trace not in STATE.active and \
+                not v._trace.suspended:
+            v = v._primal
+        return v
+    return tree_map(strip, tree)
+
+
+# ---------------------------------------------------------------------------------------------
+# reverse mode
+
+
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """Return a function computing ``fun``'s value and its gradient w.r.t. ``argnums``.
+
+    Parameters
+    ----------
+    fun : callable
+        Returns a scalar (or ``(scalar, aux)`` with ``has_aux=True``).
+    argnums : int or tuple of int
+        Positions of the arguments to differentiate; pytrees (tuple/list/dict) allowed.
+    has_aux : bool
+        ``fun`` returns ``(value, aux)``; aux is returned, not differentiated.
+
+    Returns
+    -------
+    callable returning ``(value, grad)`` (``((value, aux), grad)`` with has_aux); ``grad`` is a
+    tuple when ``argnums`` is a tuple.
+
+    Notes
+    -----
+    Called inside another gradient computation, the gradient is differentiated forward over
+    reverse (its VJP is one Hessian-vector-product pass), never by taping the backward pass.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.value_and_grad(lambda x: tnp.sum(x ** 2))(np.array([1.0, 2.0]))
+    (np.float64(5.0), array([2., 4.]))
+    """
+    fname = "value_and_grad"
+
+    def vg(*args):
+        single, nums = _norm_argnums(argnums, len(args), fname)
+        args = _prepare_args(args, nums, fname)
+        aux = []
+        if has_aux:
+            def f(*a):
+                out = fun(*a)
+                if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                    raise TypeError(f"{fname}: has_aux=True needs fun to return a pair "
+                                    f"(value, aux), got {type(out).__name__}")
+                aux.append(out[1])
+                return out[0]
+        else:
+            f = fun
+        out, grads = grad_core(f, args, nums, None, _scalar_check(fname))
+        grads = grads[0] if single else grads
+        if has_aux:
+            return (out, _strip_closed(aux[-1])), grads
+        return out, grads
+
+    vg.__name__ = f"value_and_grad({getattr(fun, '__name__', 'fun')})"
+    return vg
+
+
+def grad(fun, argnums=0, has_aux=False):
+    """Return a function computing the gradient of scalar ``fun`` w.r.t. ``argnums``.
+
+    See :func:`value_and_grad` for the parameters. ``grad(grad(f))`` and gradients inside a
+    differentiated loss are computed forward over reverse.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.grad(lambda x: tnp.sum(tnp.sin(x)))(np.array([0.0]))
+    array([1.])
+    """
+    vg = value_and_grad(fun, argnums, has_aux)
+
+    def g(*args):
+        (out, grads) = vg(*args)
+        return (grads, out[1]) if has_aux else grads
+
+    g.__name__ = f"grad({getattr(fun, '__name__', 'fun')})"
+    return g
+
+
+def vjp(fun, *primals, has_aux=False):
+    """``(fun(*primals), pullback)`` with ``pullback(ct)`` -> one cotangent per primal (as jax.vjp).
+
+    The pullback may be called many times; it checks that ``ct`` matches the output.
+    """
+    fname = "vjp"
+    if not primals:
+        raise TypeError(f"{fname}: give the primal inputs after the function: vjp(f, x, ...)")
+    nums = tuple(range(len(primals)))
+    args = _prepare_args(primals, nums, fname)
+    trace = ReverseTrace()
+    out, slots = _reverse_run(fun, args, nums, trace, lambda v, n, i, k: VJPBox(v, trace, n))
+    aux = None
+    if has_aux:
+        out, aux = out
+        aux = _strip_closed(aux)
+    out_leaves, out_td = tree_flatten(out)
+    out_vals = tree_unflatten(out_td, [o._primal if isinstance(o, Box) and o._trace is trace
+                                       else o for o in out_leaves])
+
+    def pullback(ct):
+        ct_leaves, ct_td = tree_flatten(ct)
+        if len(ct_leaves) != len(out_leaves):
+            raise ValueError(f"{fname}: the cotangent has {len(ct_leaves)} arrays but the output "
+                             f"has {len(out_leaves)} — pass one cotangent per output array")
+        for c, o in zip(ct_leaves, out_leaves):
+            cs, os_ = tuple(np.shape(getval(c))), tuple(getval(o).shape)
+            if cs != os_:
+                raise ValueError(f"{fname}: cotangent shape {cs} differs from the output shape "
+                                 f"{os_} — pass a cotangent shaped like the output")
+        _, leaves = _pull(trace, tree_unflatten(out_td, out_leaves),
+                          tree_unflatten(out_td, ct_leaves))
+        from .core.reverse import _leaf_ct  # noqa: PLC0415
+        res = tuple(tree_unflatten(td, [_leaf_ct(leaves, n, v) for v, n in zip(vals, nodes)])
+                    for td, vals, nodes in slots)
+        return res
+
+    return (out_vals, pullback, aux) if has_aux else (out_vals, pullback)
+
+
+# ---------------------------------------------------------------------------------------------
+# Taylor mode
+
+
+def _check_order(order, fname):
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
+        raise TypeError(f"{fname}: order must be a positive integer, got {order!r}")
+    if order < 1:
+        raise ValueError(f"{fname}: order must be a positive integer, got {order} — use "
+                         f"order >= 1 (order 0 is the function value itself)")
+    return int(order)
+
+
+def _check_tangent(x, v, fname, what):
+    v = _as_input(v, fname, what)
+    xs, vs = tuple(getval(x).shape), tuple(getval(v).shape)
+    if xs != vs:
+        raise ValueError(f"{fname}: {what} has shape {vs} but its primal has shape {xs} — "
+                         f"tangents and series terms must match their primal's shape")
+    if getval(x).dtype != getval(v).dtype:
+        raise TypeError(f"{fname}: {what} has dtype {getval(v).dtype} but its primal has "
+                        f"dtype {getval(x).dtype} — cast it (v.astype(x.dtype))")
+    return v
+
+
+def _taylor_run(fun, primals, coeff_series, K, fname):
+    """Run ``fun`` on x_i(t) = primal_i + Σ_k coeff_series[i][k-1]·t^k (normalized)."""
+    tr = TaylorTrace(K)
+    boxed = []
+    for x, terms in zip(primals, coeff_series):
+        if all(t is None for t in terms):
+            boxed.append(x)
+            continue
+        like = next(t for t in terms if t is not None)
+        S = tnp.stack([tnp.zeros_like(like) if t is None else t for t in terms])
+        boxed.append(TaylorBox(x, S, tr))
+    with tr:
+        out = fun(*boxed)
+    out_leaves, out_td = tree_flatten(out)
+    prim, coeffs = [], [[] for _ in range(K)]
+    for o in out_leaves:
+        if isinstance(o, TaylorBox) and o._trace is tr:
+            prim.append(o._primal)
+            for k in range(K):
+                coeffs[k].append(o._series[k])
+        else:
+            prim.append(o)
+            for k in range(K):
+                coeffs[k].append(tnp.zeros_like(o))
+    return (tree_unflatten(out_td, prim), [tree_unflatten(out_td, c) for c in coeffs])
+
+
+def _flat_inputs(x, v, fname, xname="x", vname="v"):
+    x_leaves, x_td = tree_flatten(x)
+    v_leaves, v_td = tree_flatten(v)
+    if x_td != v_td:
+        raise ValueError(f"{fname}: {vname} must have the same structure as {xname}")
+    x_leaves = [_as_input(a, fname, xname) for a in x_leaves]
+    v_leaves = [_check_tangent(a, b, fname, vname) for a, b in zip(x_leaves, v_leaves)]
+    _check_backends(x_leaves + v_leaves, fname)
+    return x_leaves, v_leaves, x_td
+
+
+def jvp(fun, primals, tangents):
+    """Forward mode: ``(fun(*primals), J·tangents)`` (as jax.jvp)."""
+    fname = "jvp"
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"{fname}: primals and tangents must be tuples, e.g. "
+                        f"jvp(f, (x,), (v,))")
+    if len(primals) != len(tangents):
+        raise ValueError(f"{fname}: {len(primals)} primals but {len(tangents)} tangents — "
+                         f"give one tangent per primal")
+    x, v, td = _flat_inputs(tuple(primals), tuple(tangents), fname, "primals", "tangents")
+
+    def flat_fun(*leaves):
+        return fun(*tree_unflatten(td, list(leaves)))
+
+    out, (t,) = _taylor_run(flat_fun, x, [[vi] for vi in v], 1, fname)
+    return out, t
+
+
+def derivatives(fun, x, v, order):
+    """[dᵏ/dtᵏ fun(x + t·v) at t = 0 for k = 0..order], from ONE Taylor pass of O(order²).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> [float(d) for d in ta.derivatives(tnp.exp, np.float64(0.0), np.float64(1.0), 3)]
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    fname = "derivatives"
+    K = _check_order(order, fname)
+    xs, vs, td = _flat_inputs(x, v, fname)
+
+    def flat_fun(*leaves):
+        return fun(tree_unflatten(td, list(leaves)))
+
+    terms = [[vi] + [None] * (K - 1) for vi in vs]
+    out, coeffs = _taylor_run(flat_fun, xs, terms, K, fname)
+    return [out] + [tree_map(lambda c, f=float(math.factorial(k)): c * f, coeffs[k - 1])
+                    for k in range(1, K + 1)]
+
+
+def jet(fun, primals, series):
+    """Taylor-mode propagation with jax.experimental.jet's signature and scaling.
+
+    ``series[i]`` holds the derivatives (x⁽¹⁾, …, x⁽ᴷ⁾) of input curve i; the result
+    ``(primal_out, [y⁽¹⁾, …, y⁽ᴷ⁾])`` holds those of the output curve.
+    """
+    fname = "jet"
+    if not isinstance(primals, (tuple, list)) or not isinstance(series, (tuple, list)):
+        raise TypeError(f"{fname}: primals and series must be tuples, e.g. "
+                        f"jet(f, (x,), ((v, w),))")
+    if len(primals) != len(series):
+        raise ValueError(f"{fname}: {len(primals)} primals but {len(series)} series — give one "
+                         f"series per primal")
+    lengths = {len(s) for s in series}
+    if len(lengths) != 1:
+        raise ValueError(f"{fname}: the series have unequal lengths {sorted(lengths)} — give "
+                         f"every input the same number of terms (pad with zeros)")
+    K = _check_order(lengths.pop(), fname + " (series length)")
+    leaves_x, terms = [], []
+    for i, (x, s) in enumerate(zip(primals, series)):
+        x = _as_input(x, fname, f"primals[{i}]")
+        leaves_x.append(x)
+        terms.append([_check_tangent(x, t, fname, f"series[{i}][{k}]") * (1.0 / math.factorial(k + 1))
+                      for k, t in enumerate(s)])
+    _check_backends(leaves_x, fname)
+    out, coeffs = _taylor_run(fun, leaves_x, terms, K, fname)
+    return out, [tree_map(lambda c, f=float(math.factorial(k + 1)): c * f, coeffs[k])
+                 for k in range(K)]
+
+
+def hvp(fun, x, v):
+    """Hessian-vector product H(x)·v of scalar ``fun``, forward over reverse.
+
+    One forward and one backward pass, each on order-1 Taylor values (the tangent v rides along
+    the gradient computation): about 2-3× the cost of a gradient.
+    """
+    fname = "hvp"
+    xs, vs, td = _flat_inputs(x, v, fname)
+
+    def gradfun(*leaves):
+        return grad(lambda *a: fun(tree_unflatten(td, list(a))),
+                    argnums=tuple(range(len(leaves))))(*leaves)
+
+    _, (t,) = _taylor_run(gradfun, xs, [[vi] for vi in vs], 1, fname)
+    return tree_unflatten(td, list(t))

@@ -1,0 +1,105 @@
+"""Rule builders: most primitives need one line.
+
+* ``deflinear(prim, batched, vjps)``: linear maps. ``batched(pdim, *stacks, **params)`` applies the
+  map to stacked coefficients (``pdim`` leading axes) in ONE backend call.
+* ``defunary(prim, deriv, recurrence)``: elementwise f. VJP ``g·f′``; order 1 is ``f′(x₀)·x₁`` on
+  the whole stack; order K uses ``recurrence`` — a hand-written O(K²) recurrence, or ``raised(fp)``,
+  which raises the rule from f′: y′ = f′(x)·x′, i.e. k·y_k = Σⱼ j·x_j·d_{k-j} with d = f′(x(t))
+  evaluated in Taylor mode one order lower.
+* ``defcompose(prim, fn)``: the Taylor rule of a composition (fn evaluated in Taylor mode).
+* ``cauchy(a, b, k)``: coefficient k of a product, skipping known zeros.
+* ``defnondiff(prim)``: zero derivative; outputs are constants, never boxed.
+"""
+from .taylor import taylor_eval
+
+__all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
+           "deftaylor"]
+
+
+def defvjp(prim, *rules, argnums=None):
+    """Attach VJP rules ``rule(g, ans, *args, **params)``, one per argument position."""
+    for i, rule in zip(range(len(rules)) if argnums is None else argnums, rules):
+        if rule is not None:
+            prim.vjps[i] = rule
+
+
+def deftaylor(prim, rule):
+    """Attach a Taylor rule ``rule(tr, ans, primals, series, **params) -> stacked series``."""
+    prim.taylor = rule
+
+
+def deflinear(prim, batched, *vjps):
+    def rule(tr, ans, primals, series, **params):
+        return batched(tr.pdim, *series, **params)
+
+    prim.taylor = rule
+    defvjp(prim, *vjps)
+
+
+def defnondiff(prim):
+    prim.nondiff = True
+
+
+def cauchy(a, b, k, lo=0):
+    """Σ_{j=lo}^{k-lo} a_j·b_{k-j}, skipping terms where either coefficient is zero (None)."""
+    acc = None
+    for j in range(lo, k - lo + 1):
+        aj, bj = a[j], b[k - j]
+        if aj is None or bj is None:
+            continue
+        term = aj * bj
+        acc = term if acc is None else acc + term
+    return acc
+
+
+def raised(fprime):
+    """A recurrence for y = f(x) raised from f′ (TaylorDiff.jl's approach), O(K²) work."""
+
+    def recurrence(tr, x, y0):
+        K = tr.K
+        if K == 1:
+            d = [fprime(x[0])]
+        else:
+            d0, D = taylor_eval(fprime, x[0], _restack(x[1:K]), tr.batch)
+            d = [d0] + ([None] * (K - 1) if D is None else [D[k] for k in range(K - 1)])
+        ys = []
+        for k in range(1, K + 1):
+            acc = None
+            for j in range(1, k + 1):
+                if x[j] is None or d[k - j] is None:
+                    continue
+                term = x[j] * d[k - j] if j == k else (x[j] * d[k - j]) * (j / k)
+                acc = term if acc is None else acc + term
+            ys.append(acc)
+        return ys
+
+    return recurrence
+
+
+def _restack(xs):
+    from . import ops  # noqa: PLC0415
+
+    like = next(x for x in xs if x is not None)
+    return ops.stack([ops.zeros_like(like) if x is None else x for x in xs])
+
+
+def defunary(prim, deriv, recurrence):
+    """Elementwise unary primitive: ``deriv(ans, x)`` = f′(x); ``recurrence(tr, xs, y0) -> ys``."""
+    prim.vjps[0] = lambda g, ans, x: g * deriv(ans, x)
+
+    def rule(tr, ans, primals, series):
+        x0, S = primals[0], series[0]
+        if tr.K == 1:
+            return deriv(ans, x0) * S
+        return tr.stack(recurrence(tr, tr.coeffs(x0, S), ans))
+
+    prim.taylor = rule
+
+
+def defcompose(prim, fn):
+    """Taylor rule of ``prim`` = the series of ``fn`` (same arguments) evaluated in Taylor mode."""
+
+    def rule(tr, ans, primals, series, **params):
+        return tr.compose(lambda *xs: fn(*xs, **params), primals, series)
+
+    prim.taylor = rule

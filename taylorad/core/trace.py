@@ -1,0 +1,172 @@
+"""Tracing: boxes, trace levels and primitives.
+
+The tracer knows nothing about derivatives. A *trace* is one running transformation (a reverse
+pass or a Taylor pass); each gets a level higher than every trace before it, so nested
+transformations never confuse their perturbations. A *box* wraps a value for one trace; its
+``_primal`` may itself be a box of a lower trace. A *primitive* unboxes its arguments one level at
+a time, highest level first, and hands them to that trace's ``process``.
+
+Two hooks make forward-over-reverse nesting possible (see ``taylorad.core.reverse``):
+
+* a reverse trace can be *suspended*: while it is, its boxes are unboxed on sight and recorded in
+  ``trace.free`` (the free variables of an inner gradient computation);
+* a *substitution* map replaces given boxes by other values while a gradient is re-evaluated.
+"""
+import itertools
+
+__all__ = ["Box", "Trace", "Primitive", "getval", "is_traced", "TraceStack"]
+
+_levels = itertools.count(1)
+
+
+class _State:
+    """Process-wide tracing state (one thread at a time, as in autograd)."""
+
+    active = []  # open traces, innermost last
+    subst = {}  # id(box) -> replacement, during forward-over-reverse re-evaluation
+
+
+STATE = _State
+
+
+class Trace:
+    __slots__ = ("level", "suspended", "free")
+
+    def __init__(self):
+        self.level = next(_levels)
+        self.suspended = False
+        self.free = None
+
+    def process(self, prim, args, params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __enter__(self):
+        STATE.active.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        STATE.active.pop()
+        return False
+
+
+class TraceStack:
+    @staticmethod
+    def top():
+        return STATE.active[-1] if STATE.active else None
+
+
+class Box:
+    """A traced value. Operators and ``__array_ufunc__`` are attached by ``taylorad.numpy``."""
+
+    __slots__ = ("_primal", "_trace")
+    __array_priority__ = 1000.0
+
+    @property
+    def shape(self):
+        return self._primal.shape
+
+    @property
+    def ndim(self):
+        return self._primal.ndim
+
+    @property
+    def dtype(self):
+        return self._primal.dtype
+
+    @property
+    def size(self):
+        return self._primal.size
+
+    def __len__(self):
+        return len(self._primal)
+
+    def __bool__(self):
+        raise TypeError(
+            "the truth value of a traced array is not defined while differentiating; "
+            "use taylorad.numpy.where(cond, a, b) for data-dependent choices")
+
+    def __float__(self):
+        raise TypeError(
+            "float() of a traced array would cut it off from differentiation; "
+            "keep it an array (use taylorad.numpy functions)")
+
+    __int__ = __index__ = __float__
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({getval(self)!r})"
+
+
+def getval(x):
+    """The plain array under any number of boxes."""
+    while isinstance(x, Box):
+        x = x._primal
+    return x
+
+
+def is_traced(x):
+    return isinstance(x, Box)
+
+
+def _resolve(a):
+    """Apply substitution and unbox suspended traces (rare: only inside nested gradients)."""
+    while isinstance(a, Box):
+        sub = STATE.subst.get(id(a))
+        if sub is not None:
+            a = sub
+            continue
+        t = a._trace
+        if not t.suspended:
+            break
+        t.free.setdefault(id(a), a)
+        a = a._primal
+    return a
+
+
+class Primitive:
+    """A differentiable operation: implementation, VJP rules and Taylor rule side by side.
+
+    ``impl(*arrays, **params)`` computes on plain arrays (numpy or cupy). ``vjps[i](g, ans,
+    *args, **params)`` gives the cotangent of argument ``i``; ``taylor(tr, ans, primals, series,
+    **params)`` gives the stacked Taylor coefficients of the output (see ``core.taylor``). Both
+    rules are written with taylorad primitives, so they can be differentiated again.
+    """
+
+    __slots__ = ("name", "impl", "vjps", "taylor", "nondiff", "nondiff_args", "doc")
+
+    def __init__(self, name, impl, nondiff=False, doc=None):
+        self.name = name
+        self.impl = impl
+        self.vjps = {}
+        self.taylor = None
+        self.nondiff = nondiff  # output carries no derivative at all (sign, floor, comparisons)
+        self.nondiff_args = frozenset()  # argument positions that are never differentiated
+        self.doc = doc
+
+    def __repr__(self):
+        return f"<taylorad primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        top = None
+        slow = False
+        for a in args:
+            if isinstance(a, Box):
+                t = a._trace
+                if t.suspended or STATE.subst:
+                    slow = True
+                    break
+                if top is None or t.level > top.level:
+                    top = t
+        if slow:
+            args = tuple(_resolve(a) for a in args)
+            top = None
+            for a in args:
+                if isinstance(a, Box) and (top is None or a._trace.level > top.level):
+                    top = a._trace
+        if top is None:
+            return self.impl(*args, **params)
+        if self.nondiff:
+            return self.impl(*(getval(a) for a in args), **params)
+        return top.process(self, args, params)

@@ -1,0 +1,57 @@
+"""taylorad.numpy — the differentiable NumPy subset (``import taylorad.numpy as tnp``).
+
+Every function here is a taylorad primitive (implementation, VJP rule and Taylor rule of any
+order) or a composition of primitives, and works on numpy and cupy arrays and on traced values.
+"""
+import numpy as _np
+
+from .. import core as _core
+from ..core import ops as _ops
+from . import boxes as _boxes
+from .arith import (abs, absolute, add, ceil, divide, equal, floor, greater, greater_equal, less,
+                    less_equal, maximum, minimum, multiply, negative, not_equal, positive, power,
+                    rint, round, sign, sqrt, square, subtract, true_divide)
+from .products import dot, matmul, vdot
+from .shape import (astype, broadcast_to, concatenate, expand_dims, getitem, mean, moveaxis,
+                    ones_like, ravel, reshape, squeeze, stack, stop_gradient, sum, swapaxes,
+                    take, transpose, where, zeros_like)
+from .transcendental import arctanh, cos, cosh, exp, log, sigmoid, sin, sinh, tan, tanh
+
+pi = _np.pi
+e = _np.e
+newaxis = None
+float16, float32, float64 = _np.float16, _np.float32, _np.float64
+int32, int64 = _np.int32, _np.int64
+
+
+def asarray(x, dtype=None):
+    """Traced values pass through; anything else becomes a NumPy array."""
+    if isinstance(x, _core.Box):
+        return x if dtype is None else astype(x, dtype)
+    return _np.asarray(x, dtype=dtype)
+
+
+array = asarray
+
+__all__ = [
+    "abs", "absolute", "add", "arctanh", "array", "asarray", "astype", "broadcast_to", "ceil",
+    "concatenate", "cos", "cosh", "divide", "dot", "equal", "exp", "expand_dims", "floor",
+    "greater", "greater_equal", "less", "less_equal", "log", "matmul", "maximum", "mean",
+    "minimum", "moveaxis", "multiply", "negative", "not_equal", "ones_like", "positive", "power",
+    "ravel", "reshape", "rint", "round", "sigmoid", "sign", "sin", "sinh", "sqrt", "square",
+    "squeeze", "stack", "stop_gradient", "subtract", "sum", "swapaxes", "take", "tan", "tanh",
+    "transpose", "true_divide", "vdot", "where", "zeros_like",
+    "e", "pi", "newaxis", "float16", "float32", "float64", "int32", "int64",
+]
+
+# the few primitives the core machinery uses (reverse accumulation, seeds, restacking)
+_ops.add = add
+_ops.multiply = multiply
+_ops.broadcast_to = broadcast_to
+_ops.reshape = reshape
+_ops.stack = stack
+_ops.zeros_like = zeros_like
+_ops.ones_like = ones_like
+_ops.astype = astype
+
+_boxes.attach(__import__(__name__, fromlist=["*"]))

@@ -1,0 +1,38 @@
+"""Backend selection and shape helpers shared by the primitive families."""
+import numpy as np
+
+from ..core.trace import getval
+
+
+def array_namespace(*xs):
+    """numpy or cupy, from the (unboxed) arguments; numpy for Python scalars."""
+    for x in xs:
+        mod = type(x).__module__
+        if mod.startswith("cupy"):
+            import cupy  # noqa: PLC0415 - only when the user already has cupy arrays
+
+            return cupy
+    return np
+
+
+def normalize_axis(axis, ndim, fname):
+    """A tuple of non-negative axes (or None for all axes)."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"taylorad.numpy.{fname}: axis {a} is out of bounds for an array "
+                             f"of dimension {ndim}")
+        out.append(a % ndim if ndim else 0)
+    return tuple(out)
+
+
+def shape_of(x):
+    return tuple(getval(x).shape) if hasattr(getval(x), "shape") else ()
+
+
+def ndim_of(x):
+    return len(shape_of(x))

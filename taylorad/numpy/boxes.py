@@ -1,0 +1,85 @@
+"""Array behaviour of traced values: operators, properties and NumPy's dispatch protocols.
+
+``np.sin(x)`` on a traced ``x`` dispatches to ``taylorad.numpy.sin`` through ``__array_ufunc__``
+and ``np.sum(x)`` through ``__array_function__``; a NumPy function without a taylorad primitive
+raises a TypeError that names it, instead of silently dropping the derivative.
+"""
+import numpy as np
+
+from ..core.trace import Box, getval
+
+
+def attach(tnp):
+    def binary(fn):
+        return lambda self, other: fn(self, other)
+
+    def rbinary(fn):
+        return lambda self, other: fn(other, self)
+
+    for name, fn in [("add", tnp.add), ("sub", tnp.subtract), ("mul", tnp.multiply),
+                     ("truediv", tnp.divide), ("pow", tnp.power), ("matmul", tnp.matmul)]:
+        setattr(Box, f"__{name}__", binary(fn))
+        setattr(Box, f"__r{name}__", rbinary(fn))
+    for name, fn in [("lt", tnp.less), ("le", tnp.less_equal), ("gt", tnp.greater),
+                     ("ge", tnp.greater_equal), ("eq", tnp.equal), ("ne", tnp.not_equal)]:
+        setattr(Box, f"__{name}__", binary(fn))
+    Box.__hash__ = lambda self: id(self)
+    Box.__neg__ = lambda self: tnp.negative(self)
+    Box.__pos__ = lambda self: self
+    Box.__abs__ = lambda self: tnp.absolute(self)
+    Box.__getitem__ = lambda self, idx: tnp.getitem(self, idx)
+    Box.T = property(lambda self: tnp.transpose(self))
+    Box.reshape = lambda self, *shape: tnp.reshape(self, *shape)
+    Box.sum = lambda self, axis=None, keepdims=False: tnp.sum(self, axis, keepdims)
+    Box.mean = lambda self, axis=None, keepdims=False: tnp.mean(self, axis, keepdims)
+    Box.transpose = lambda self, *axes: tnp.transpose(
+        self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
+    Box.dot = lambda self, other: tnp.dot(self, other)
+    Box.astype = lambda self, dtype: tnp.astype(self, dtype)
+    Box.squeeze = lambda self, axis=None: tnp.squeeze(self, axis)
+    Box.ravel = lambda self: tnp.ravel(self)
+    Box.flatten = lambda self: tnp.ravel(self)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        fn = tnp.__dict__.get(_UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__))
+        if method != "__call__" or kwargs or fn is None or not callable(fn):
+            what = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+            raise TypeError(_unsupported(f"numpy.{what}", kwargs))
+        return fn(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        fn = tnp.__dict__.get(func.__name__)
+        if fn is None or func.__name__ not in tnp.__all__ or \
+                getattr(func, "__module__", "").startswith("numpy.linalg"):
+            raise TypeError(_unsupported(f"{_qualname(func)}", {}))
+        return fn(*args, **kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "taylorad: a traced array cannot be converted to a NumPy array inside a function "
+            "being differentiated (np.asarray / np.array / float()) — that would drop its "
+            "derivative; use taylorad.numpy functions, or taylorad.numpy.stop_gradient(x) if "
+            "a constant is intended")
+
+    Box.__array_ufunc__ = __array_ufunc__
+    Box.__array_function__ = __array_function__
+    Box.__array__ = __array__
+
+
+_UFUNC_NAMES = {"true_divide": "divide", "abs": "absolute"}
+
+
+def _qualname(func):
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    return f"{mod}.{func.__name__}".replace("numpy.core.", "numpy.").replace("numpy._core.", "numpy.")
+
+
+def _unsupported(what, kwargs):
+    extra = f" with keyword arguments {sorted(kwargs)}" if kwargs else ""
+    return (f"taylorad: {what}{extra} is not a taylorad primitive and cannot be applied to a "
+            f"traced array — use the taylorad.numpy function of the same name (import "
+            f"taylorad.numpy as tnp) or write it from tnp primitives; see "
+            f"taylorad.numpy.__all__ for what is supported")
+
+
+__all__ = ["attach", "getval", "np"]

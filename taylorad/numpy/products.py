@@ -1,0 +1,118 @@
+"""matmul and dot: bilinear, so the Taylor rule is a Cauchy product of matrix products.
+
+The stacked form puts the Taylor prefix (K, *batch) in front of matmul's own batch axes, so
+a₀·B and A·b₀ over all coefficients are ONE matmul each.
+"""
+from ..core.rules import deftaylor, defvjp
+from ..core.trace import Primitive
+from ._util import array_namespace, shape_of
+from .shape import reshape_p, transpose_p, unbroadcast
+
+matmul = Primitive("matmul", lambda a, b: array_namespace(a, b).matmul(a, b))
+
+
+def _insert_ones(x, p, n):
+    """Insert ``n`` unit axes after the first ``p`` axes of x."""
+    if n <= 0:
+        return x
+    s = shape_of(x)
+    return reshape_p(x, shape=s[:p] + (1,) * n + s[p:])
+
+
+def _swap_last(x):
+    n = len(shape_of(x))
+    return transpose_p(x, axes=tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def mm(a, b, pa=0, pb=0):
+    """matmul(a, b) where a and b carry ``pa``/``pb`` leading prefix axes (the same prefix)."""
+    sa, sb = shape_of(a), shape_of(b)
+    va, vb = len(sa) - pa == 1, len(sb) - pb == 1
+    if va:
+        a = reshape_p(a, shape=sa[:-1] + (1, sa[-1]))
+    if vb:
+        b = reshape_p(b, shape=sb + (1,))
+    ra, rb = len(shape_of(a)) - pa, len(shape_of(b)) - pb
+    r = max(ra, rb)
+    if pa:
+        a = _insert_ones(a, pa, r - ra)
+    if pb:
+        b = _insert_ones(b, pb, r - rb)
+    y = matmul(a, b)
+    if va or vb:
+        s = shape_of(y)
+        y = reshape_p(y, shape=s[:-2] + (() if va else s[-2:-1]) + (() if vb else s[-1:]))
+    return y
+
+
+def _matmul_taylor(tr, ans, primals, series):
+    (a0, b0), (Sa, Sb) = primals, series
+    p, q = tr.pdim, tr.pdim - 1
+    if Sb is None:
+        return mm(Sa, b0, p, 0)
+    if Sa is None:
+        return mm(a0, Sb, 0, p)
+    out = mm(Sa, b0, p, 0) + mm(a0, Sb, 0, p)  # the j = 0 and j = k terms, stacked
+    if tr.K == 1:
+        return out
+    a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
+    mid = [None]
+    for k in range(2, tr.K + 1):
+        acc = mm(a[1], b[k - 1], q, q)
+        for j in range(2, k):
+            acc = acc + mm(a[j], b[k - j], q, q)
+        mid.append(acc)
+    return out + tr.stack(mid)
+
+
+def _promoted(a, b):
+    sa, sb = shape_of(a), shape_of(b)
+    a2 = (1,) + sa if len(sa) == 1 else sa
+    b2 = sb + (1,) if len(sb) == 1 else sb
+    return sa, sb, a2, b2
+
+
+def _g2(g, sa, sb):
+    sg = shape_of(g)
+    if len(sa) == 1:
+        sg = sg[:-1] + (1,) + sg[-1:] if len(sb) > 1 else sg + (1,)
+    if len(sb) == 1:
+        sg = sg + (1,)
+    return reshape_p(g, shape=sg) if sg != shape_of(g) else g
+
+
+def _matmul_vjp_a(g, ans, a, b):
+    sa, sb, a2, b2 = _promoted(a, b)
+    b2v = reshape_p(b, shape=b2) if b2 != sb else b
+    ga = matmul(_g2(g, sa, sb), _swap_last(b2v))
+    ga = unbroadcast(ga, a2)
+    return reshape_p(ga, shape=sa) if a2 != sa else ga
+
+
+def _matmul_vjp_b(g, ans, a, b):
+    sa, sb, a2, b2 = _promoted(a, b)
+    a2v = reshape_p(a, shape=a2) if a2 != sa else a
+    gb = matmul(_swap_last(a2v), _g2(g, sa, sb))
+    gb = unbroadcast(gb, b2)
+    return reshape_p(gb, shape=sb) if b2 != sb else gb
+
+
+deftaylor(matmul, _matmul_taylor)
+defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b)
+
+
+def dot(a, b):
+    """numpy.dot for scalars, vectors and matrices (and N-D · vector / N-D · matrix)."""
+    na, nb = len(shape_of(a)), len(shape_of(b))
+    if na == 0 or nb == 0:
+        return a * b
+    if nb <= 2:
+        return matmul(a, b)
+    raise ValueError("taylorad.numpy.dot: the second argument has more than 2 dimensions, "
+                     "where numpy.dot and matmul disagree — use taylorad.numpy.matmul")
+
+
+def vdot(a, b):
+    from .shape import ravel  # noqa: PLC0415
+
+    return matmul(ravel(a), ravel(b))

@@ -1,0 +1,393 @@
+"""Linear structural primitives: reshape, transpose, broadcasting, indexing, joining, sums, casts.
+
+Every block: the primitive, its batched form (the same map on stacked Taylor coefficients with
+``p`` leading prefix axes, one backend call for all coefficients) and its VJP.
+"""
+from builtins import sum as builtins_sum
+
+import numpy as np
+
+from ..core.rules import defnondiff, deflinear, deftaylor, defvjp
+from ..core.trace import Box, Primitive, getval
+from ._util import array_namespace, normalize_axis, shape_of
+
+
+def _pre(S, p):
+    return tuple(S.shape[:p])
+
+
+# reshape -------------------------------------------------------------------------------------
+reshape_p = Primitive("reshape", lambda x, shape: array_namespace(x).reshape(x, shape))
+deflinear(reshape_p, lambda p, S, shape: reshape_p(S, shape=_pre(S, p) + shape),
+          lambda g, ans, x, shape: reshape_p(g, shape=shape_of(x)))
+
+
+def reshape(x, shape, *more):
+    """numpy.reshape (C order); -1 allowed once."""
+    if more:
+        shape = (shape,) + more
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    old = shape_of(x)
+    if -1 in shape:
+        known = int(np.prod([s for s in shape if s != -1]))
+        total = int(np.prod(old))
+        if known == 0 or total % known:
+            raise ValueError(f"taylorad.numpy.reshape: cannot reshape an array of shape {old} "
+                             f"into shape {shape}")
+        shape = tuple(total // known if s == -1 else s for s in shape)
+    if int(np.prod(shape)) != int(np.prod(old)):
+        raise ValueError(f"taylorad.numpy.reshape: cannot reshape an array of shape {old} into "
+                         f"shape {shape}")
+    if shape == old:
+        return x
+    return reshape_p(x, shape=shape)
+
+
+def expand_dims(x, axis):
+    shape = list(shape_of(x))
+    axes = normalize_axis(axis, len(shape) + (1 if isinstance(axis, (int, np.integer))
+                                              else len(tuple(axis))), "expand_dims")
+    for a in sorted(axes):
+        shape.insert(a, 1)
+    return reshape_p(x, shape=tuple(shape))
+
+
+def squeeze(x, axis=None):
+    shape = shape_of(x)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(shape) if s == 1)
+    else:
+        axes = normalize_axis(axis, len(shape), "squeeze")
+        for a in axes:
+            if shape[a] != 1:
+                raise ValueError(f"taylorad.numpy.squeeze: cannot select axis {a}: its length "
+                                 f"is {shape[a]}, not 1")
+    return reshape_p(x, shape=tuple(s for i, s in enumerate(shape) if i not in axes))
+
+
+def ravel(x):
+    return reshape(x, (-1,))
+
+
+# transpose -----------------------------------------------------------------------------------
+transpose_p = Primitive("transpose", lambda x, axes: array_namespace(x).transpose(x, axes))
+deflinear(transpose_p,
+          lambda p, S, axes: transpose_p(S, axes=tuple(range(p)) + tuple(a + p for a in axes)),
+          lambda g, ans, x, axes: transpose_p(g, axes=tuple(int(i) for i in np.argsort(axes))))
+
+
+def transpose(x, axes=None):
+    n = len(shape_of(x))
+    axes = tuple(range(n))[::-1] if axes is None else normalize_axis(axes, n, "transpose")
+    if sorted(axes) != list(range(n)):
+        raise ValueError(f"taylorad.numpy.transpose: axes {axes} are not a permutation of "
+                         f"range({n})")
+    if axes == tuple(range(n)):
+        return x
+    return transpose_p(x, axes=axes)
+
+
+def swapaxes(x, a, b):
+    n = len(shape_of(x))
+    axes = list(range(n))
+    a, b = normalize_axis((a, b), n, "swapaxes")
+    axes[a], axes[b] = axes[b], axes[a]
+    return transpose(x, tuple(axes))
+
+
+def moveaxis(x, source, destination):
+    n = len(shape_of(x))
+    src = normalize_axis(source, n, "moveaxis")
+    dst = normalize_axis(destination, n, "moveaxis")
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(x, tuple(order))
+
+
+# broadcasting --------------------------------------------------------------------------------
+def unbroadcast(g, shape):
+    """Sum ``g`` down to ``shape`` (the VJP of broadcasting)."""
+    gshape = shape_of(g)
+    shape = tuple(shape)
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and gshape[lead + i] != 1)
+    if axes:
+        g = sum_p(g, axis=axes, keepdims=False)
+    return reshape(g, shape)
+
+
+broadcast_to_p = Primitive("broadcast_to",
+                           lambda x, shape: array_namespace(x).broadcast_to(x, shape))
+
+
+def _broadcast_batched(p, S, shape):
+    core = S.ndim - p
+    if core < len(shape):
+        S = reshape_p(S, shape=_pre(S, p) + (1,) * (len(shape) - core) + tuple(S.shape[p:]))
+    return broadcast_to_p(S, shape=_pre(S, p) + shape)
+
+
+deflinear(broadcast_to_p, _broadcast_batched, lambda g, ans, x, shape: unbroadcast(g, shape_of(x)))
+
+
+def broadcast_to(x, shape):
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if shape_of(x) == shape:
+        return x
+    try:
+        np.broadcast_shapes(shape_of(x), shape)
+    except ValueError:
+        raise ValueError(f"taylorad.numpy.broadcast_to: cannot broadcast shape {shape_of(x)} "
+                         f"to {shape}") from None
+    return broadcast_to_p(x, shape=shape)
+
+
+# sum (mean is a sum times 1/n) ---------------------------------------------------------------
+sum_p = Primitive("sum", lambda x, axis, keepdims:
+                  array_namespace(x).sum(x, axis=axis, keepdims=keepdims))
+
+
+def _sum_batched(p, S, axis, keepdims):
+    axes = tuple(range(p, S.ndim)) if axis is None else tuple(a + p for a in axis)
+    return sum_p(S, axis=axes, keepdims=keepdims)
+
+
+def _sum_vjp(g, ans, x, axis, keepdims):
+    shape = shape_of(x)
+    if not keepdims:
+        axes = range(len(shape)) if axis is None else axis
+        g = reshape(g, tuple(1 if i in axes else s for i, s in enumerate(shape)))
+    return broadcast_to(g, shape)
+
+
+deflinear(sum_p, _sum_batched, _sum_vjp)
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - numpy's name
+    """numpy.sum over ``axis`` (None: all axes)."""
+    return sum_p(x, axis=normalize_axis(axis, len(shape_of(x)), "sum"), keepdims=bool(keepdims))
+
+
+def mean(x, axis=None, keepdims=False):
+    shape = shape_of(x)
+    axes = normalize_axis(axis, len(shape), "mean")
+    n = int(np.prod(shape if axes is None else [shape[a] for a in axes]))
+    return sum_p(x, axis=axes, keepdims=bool(keepdims)) * (1.0 / n)
+
+
+# casts and constants -------------------------------------------------------------------------
+astype_p = Primitive("astype", lambda x, dtype: x.astype(dtype))
+deflinear(astype_p, lambda p, S, dtype: astype_p(S, dtype=dtype),
+          lambda g, ans, x, dtype: astype_p(g, dtype=getval(x).dtype))
+
+
+def astype(x, dtype):
+    if getval(x).dtype == np.dtype(dtype):
+        return x
+    return astype_p(x, dtype=np.dtype(dtype))
+
+
+def zeros_like(x, dtype=None):
+    """Zeros shaped like ``x``: a constant, never traced."""
+    v = getval(x)
+    return array_namespace(v).zeros_like(v, dtype=dtype)
+
+
+def ones_like(x, dtype=None):
+    v = getval(x)
+    return array_namespace(v).ones_like(v, dtype=dtype)
+
+
+stop_gradient_p = Primitive("stop_gradient", lambda x: x)
+defnondiff(stop_gradient_p)
+
+
+def stop_gradient(x):
+    """The value of ``x`` as a constant: no derivative flows through it."""
+    return stop_gradient_p(x)
+
+
+# indexing ------------------------------------------------------------------------------------
+def _is_adv(i):
+    return not isinstance(i, (slice, type(None), type(Ellipsis), int, np.integer))
+
+
+def _normalize_index(idx, ndim):
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    idx = tuple(getval(i) if isinstance(i, Box) else i for i in idx)
+    idx = tuple(np.asarray(i) if isinstance(i, list) else i for i in idx)
+    for i in idx:
+        if _is_adv(i) and not (hasattr(i, "dtype") and (i.dtype.kind in "iub")):
+            raise TypeError(f"taylorad.numpy: index {i!r} is not supported — use integers, "
+                            f"slices, None, Ellipsis, or integer/boolean arrays")
+    if any(i is Ellipsis for i in idx):
+        k = idx.index(Ellipsis)
+        used = builtins_sum(0 if i is None or i is Ellipsis else
+                            (i.ndim if getattr(i, "dtype", None) == np.bool_ else 1) for i in idx)
+        idx = idx[:k] + (slice(None),) * (ndim - used) + idx[k + 1:]
+    return idx
+
+
+
+def _split_advanced(idx):
+    """True when advanced indices are separated by a slice (numpy then moves them to the front)."""
+    if not any(_is_adv(i) for i in idx):
+        return False
+    pos = [k for k, i in enumerate(idx) if _is_adv(i) or isinstance(i, (int, np.integer))]
+    return pos[-1] - pos[0] + 1 != len(pos)
+
+
+def _prefix_to_back(S, p):
+    n = S.ndim
+    return transpose_p(S, axes=tuple(range(p, n)) + tuple(range(p)))
+
+
+def _prefix_to_front(S, p):
+    n = S.ndim
+    return transpose_p(S, axes=tuple(range(n - p, n)) + tuple(range(n - p)))
+
+
+getitem_p = Primitive("getitem", lambda x, idx: x[idx])
+
+
+def _getitem_batched(p, S, idx):
+    if _split_advanced(idx):
+        return _prefix_to_front(getitem_p(_prefix_to_back(S, p), idx=idx), p)
+    return getitem_p(S, idx=(slice(None),) * p + idx)
+
+
+deflinear(getitem_p, _getitem_batched,
+          lambda g, ans, x, idx: index_add_p(g, idx=idx, shape=shape_of(x)))
+
+
+def _index_add_impl(g, idx, shape):
+    xp = array_namespace(g)
+    z = xp.zeros(shape, dtype=g.dtype)
+    if any(_is_adv(i) for i in idx):
+        xp.add.at(z, idx, g)
+    else:
+        z[idx] = g
+    return z
+
+
+index_add_p = Primitive("index_add", _index_add_impl,
+                        doc="zeros(shape) with g added at idx: the VJP of indexing")
+
+
+def _index_add_batched(p, S, idx, shape):
+    pre = _pre(S, p)
+    if _split_advanced(idx):
+        return _prefix_to_front(index_add_p(_prefix_to_back(S, p), idx=idx, shape=shape + pre), p)
+    return index_add_p(S, idx=(slice(None),) * p + idx, shape=pre + shape)
+
+
+deflinear(index_add_p, _index_add_batched, lambda g, ans, x, idx, shape: getitem_p(g, idx=idx))
+
+
+def getitem(x, idx):
+    """x[idx] for integers, slices, None, Ellipsis and integer or boolean arrays."""
+    return getitem_p(x, idx=_normalize_index(idx, len(shape_of(x))))
+
+
+def take(x, indices, axis=None):
+    if axis is None:
+        return getitem(ravel(x), np.asarray(getval(indices)))
+    axis = normalize_axis(axis, len(shape_of(x)), "take")[0]
+    return getitem(x, (slice(None),) * axis + (np.asarray(getval(indices)),))
+
+
+# joining -------------------------------------------------------------------------------------
+def _concat_impl(*xs, axis):
+    return array_namespace(*xs).concatenate(xs, axis=axis)
+
+
+concatenate_p = Primitive("concatenate", _concat_impl)
+
+
+def _concat_taylor(tr, ans, primals, series, axis):
+    pieces = []
+    for x0, S in zip(primals, series):
+        if S is None:
+            v = getval(x0)
+            S = array_namespace(v).zeros(tr.prefix + tuple(v.shape), dtype=getval(ans).dtype)
+        pieces.append(S)
+    return concatenate_p(*pieces, axis=axis + tr.pdim)
+
+
+def _concat_vjp(i):
+    def vjp(g, ans, *xs, axis):
+        start = builtins_sum(shape_of(x)[axis] for x in xs[:i])
+        stop = start + shape_of(xs[i])[axis]
+        return getitem_p(g, idx=(slice(None),) * axis + (slice(start, stop),))
+
+    return vjp
+
+
+deftaylor(concatenate_p, _concat_taylor)
+
+
+class _ConcatVJPs(dict):
+    """VJP rules for every argument position of the variadic concatenate."""
+
+    def __missing__(self, i):
+        self[i] = rule = _concat_vjp(i)
+        return rule
+
+    def __contains__(self, i):
+        return True
+
+
+concatenate_p.vjps = _ConcatVJPs()
+
+
+def concatenate(arrays, axis=0):
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("taylorad.numpy.concatenate: need at least one array to concatenate")
+    nd = len(shape_of(arrays[0]))
+    if nd == 0:
+        raise ValueError("taylorad.numpy.concatenate: zero-dimensional arrays cannot be "
+                         "concatenated; use taylorad.numpy.stack")
+    axis = normalize_axis(axis, nd, "concatenate")[0]
+    return concatenate_p(*arrays, axis=axis)
+
+
+def stack(arrays, axis=0):
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("taylorad.numpy.stack: need at least one array to stack")
+    shapes = {shape_of(a) for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError(f"taylorad.numpy.stack: all input arrays must have the same shape, "
+                         f"got {sorted(shapes)}")
+    nd = len(shape_of(arrays[0])) + 1
+    axis = normalize_axis(axis, nd, "stack")[0]
+    return concatenate_p(*[expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+# where ---------------------------------------------------------------------------------------
+where_p = Primitive("where", lambda c, x, y: array_namespace(c, x, y).where(c, x, y))
+where_p.nondiff_args = frozenset({0})
+
+
+def _where_taylor(tr, ans, primals, series):
+    nd = len(shape_of(ans))
+    c = getval(primals[0])
+    Sx, Sy = tr.align(series[1], nd), tr.align(series[2], nd)
+    return where_p(c, 0 if Sx is None else Sx, 0 if Sy is None else Sy)
+
+
+deftaylor(where_p, _where_taylor)
+defvjp(where_p, None,
+       lambda g, ans, c, x, y: unbroadcast(where_p(c, g, 0), shape_of(x)),
+       lambda g, ans, c, x, y: unbroadcast(where_p(c, 0, g), shape_of(y)))
+
+
+def where(condition, x, y):
+    """Elementwise choice; ``condition`` is never differentiated."""
+    return where_p(getval(condition), x, y)

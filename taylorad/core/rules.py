@@ -13,7 +13,7 @@
 from .taylor import taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
-           "deftaylor"]
+           "deftaylor", "linear_in_one"]
 
 
 def defvjp(prim, *rules, argnums=None):
@@ -33,7 +33,17 @@ def deflinear(prim, batched, *vjps):
         return batched(tr.pdim, *series, **params)
 
     prim.taylor = rule
+    prim._linear_when = _always
     defvjp(prim, *vjps)
+
+
+def _always(traced):
+    return True
+
+
+def linear_in_one(traced):
+    """For bilinear primitives: linear while at most one operand is traced."""
+    return sum(t is not None for t in traced) <= 1
 
 
 def defnondiff(prim):
@@ -94,6 +104,7 @@ def defunary(prim, deriv, recurrence):
         return tr.stack(recurrence(tr, tr.coeffs(x0, S), ans))
 
     prim.taylor = rule
+    prim._unary_elementwise = True
 
 
 def defcompose(prim, fn):

@@ -134,7 +134,8 @@ class Primitive:
     rules are written with taylorad primitives, so they can be differentiated again.
     """
 
-    __slots__ = ("name", "impl", "vjps", "taylor", "nondiff", "nondiff_args", "doc")
+    __slots__ = ("name", "impl", "vjps", "taylor", "nondiff", "nondiff_args", "doc",
+                 "_linear_when", "_unary_elementwise")
 
     def __init__(self, name, impl, nondiff=False, doc=None):
         self.name = name
@@ -144,6 +145,9 @@ class Primitive:
         self.nondiff = nondiff  # output carries no derivative at all (sign, floor, comparisons)
         self.nondiff_args = frozenset()  # argument positions that are never differentiated
         self.doc = doc
+        # structure the collapsed (Laplacian) mode exploits; see core/collapsed.py
+        self._linear_when = None  # callable(traced-argument mask) -> bool, or None: nonlinear
+        self._unary_elementwise = False
 
     def __repr__(self):
         return f"<taylorad primitive {self.name}>"

@@ -53,5 +53,7 @@ _ops.stack = stack
 _ops.zeros_like = zeros_like
 _ops.ones_like = ones_like
 _ops.astype = astype
+_ops.sqrt = sqrt
+_ops.sum = sum
 
 _boxes.attach(__import__(__name__, fromlist=["*"]))

@@ -4,7 +4,8 @@ import operator
 
 import numpy as np
 
-from ..core.rules import cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp
+from ..core.rules import (_always, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
+                          linear_in_one)
 from ..core.trace import Primitive, getval
 from ._util import array_namespace, shape_of
 from .shape import unbroadcast
@@ -29,6 +30,7 @@ def _add_taylor(tr, ans, primals, series):
 
 
 deftaylor(add, _add_taylor)
+add._linear_when = _always
 defvjp(add, lambda g, ans, a, b: unbroadcast(g, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(g, shape_of(b)))
 
@@ -41,6 +43,7 @@ def _sub_taylor(tr, ans, primals, series):
 
 
 deftaylor(subtract, _sub_taylor)
+subtract._linear_when = _always
 defvjp(subtract, lambda g, ans, a, b: unbroadcast(g, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(-g, shape_of(b)))
 
@@ -71,6 +74,7 @@ def _mul_taylor(tr, ans, primals, series):
 
 
 deftaylor(multiply, _mul_taylor)
+multiply._linear_when = linear_in_one
 defvjp(multiply, lambda g, ans, a, b: unbroadcast(g * b, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(a * g, shape_of(b)))
 
@@ -105,6 +109,7 @@ def _conv_from1(b, y, k):
 
 
 deftaylor(divide, _div_taylor)
+divide._linear_when = lambda traced: traced[1] is None
 defvjp(divide, lambda g, ans, a, b: unbroadcast(g / b, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(-g * ans / b, shape_of(b)))
 
@@ -138,6 +143,9 @@ def _pow_taylor(tr, ans, primals, series):
     if Sb is not None:  # differentiable exponent: a**b = exp(b·log a)
         from .transcendental import exp, log  # noqa: PLC0415
 
+        if Sa is None and _is_pyscalar(a0):  # keep a Python-scalar base weak (NumPy 2 rules)
+            log_a = _safe_log(a0)
+            return tr.compose(lambda b: exp(b * log_a), (b0,), (series[1],))
         return tr.compose(lambda a, b: exp(b * log(a)), primals, series)
     scalar = isinstance(b0, (int, float, np.number)) and not isinstance(b0, bool)
     if scalar and float(b0) == 0.0:
@@ -165,7 +173,13 @@ def _safe_log(a):
     from .shape import where  # noqa: PLC0415
     from .transcendental import log  # noqa: PLC0415
 
+    if _is_pyscalar(a):  # a Python float, so that it does not upcast float32 (NumPy 2 rules)
+        return float(np.log(a)) if a != 0 else 0.0
     return log(where(getval(a) == 0, 1.0, a))
+
+
+def _is_pyscalar(a):
+    return isinstance(a, (int, float)) and not isinstance(a, bool)
 
 
 deftaylor(power, _pow_taylor)
@@ -231,6 +245,7 @@ def round(x, decimals=0):  # noqa: A001 - numpy's name
 absolute = Primitive("absolute", lambda x: array_namespace(x).abs(x))
 deftaylor(absolute, lambda tr, ans, primals, series: series[0] * sign(getval(primals[0])))
 defvjp(absolute, lambda g, ans, x: g * sign(getval(x)))
+absolute._linear_when = _always  # piecewise linear
 abs = absolute  # noqa: A001
 
 
@@ -255,6 +270,7 @@ def _extremum(name, impl, greater):
         return out
 
     deftaylor(prim, taylor)
+    prim._linear_when = _always  # piecewise linear
     defvjp(prim, lambda g, ans, a, b: unbroadcast(g * _weights(a, b, greater), shape_of(a)),
            lambda g, ans, a, b: unbroadcast(g * (1.0 - _weights(a, b, greater)), shape_of(b)))
     return prim

@@ -3,7 +3,7 @@
 The stacked form puts the Taylor prefix (K, *batch) in front of matmul's own batch axes, so
 a₀·B and A·b₀ over all coefficients are ONE matmul each.
 """
-from ..core.rules import deftaylor, defvjp
+from ..core.rules import deftaylor, defvjp, linear_in_one
 from ..core.trace import Primitive
 from ._util import array_namespace, shape_of
 from .shape import reshape_p, transpose_p, unbroadcast
@@ -98,6 +98,7 @@ def _matmul_vjp_b(g, ans, a, b):
 
 
 deftaylor(matmul, _matmul_taylor)
+matmul._linear_when = linear_in_one
 defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b)
 
 

@@ -7,7 +7,7 @@ from builtins import sum as builtins_sum
 
 import numpy as np
 
-from ..core.rules import defnondiff, deflinear, deftaylor, defvjp
+from ..core.rules import _always, deflinear, defnondiff, deftaylor, defvjp
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, normalize_axis, shape_of
 
@@ -329,6 +329,7 @@ def _concat_vjp(i):
 
 
 deftaylor(concatenate_p, _concat_taylor)
+concatenate_p._linear_when = _always
 
 
 class _ConcatVJPs(dict):
@@ -383,6 +384,7 @@ def _where_taylor(tr, ans, primals, series):
 
 
 deftaylor(where_p, _where_taylor)
+where_p._linear_when = _always
 defvjp(where_p, None,
        lambda g, ans, c, x, y: unbroadcast(where_p(c, g, 0), shape_of(x)),
        lambda g, ans, c, x, y: unbroadcast(where_p(c, 0, g), shape_of(y)))

@@ -1,0 +1,296 @@
+"""The higher-order toolbox: batched directions and the operators built on them.
+
+Higher coefficients carry a direction axis (vector mode, like ADOL-C's ``hov_forward``): the
+primal is computed once and all directions ride along it. ``hessian`` = one batched
+forward-over-reverse pass (``chunk_size`` bounds memory); ``jacfwd`` = batched JVPs; ``jacrev``
+= batched VJPs (the cotangent seed carries the batch); ``laplacian`` = collapsed Taylor mode.
+"""
+import math
+
+import numpy as np
+
+from . import numpy as tnp
+from .api import _as_input, _check_backends, _norm_argnums, _scalar_check, grad
+from .core.collapsed import CollapsedBox, CollapsedTrace
+from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run
+from .core.taylor import TaylorBox, TaylorTrace
+from .core.trace import getval
+
+__all__ = ["hvp_batch", "hessian", "jacfwd", "jacrev", "laplacian", "laplacian_estimate",
+           "hessian_diag", "hessian_diag_estimate"]
+
+
+def _xp(x):
+    from .numpy._util import array_namespace  # noqa: PLC0415
+
+    return array_namespace(getval(x))
+
+
+def _series_of(out, tr, shape):
+    """Coefficient 1 of a batched Taylor output (zeros when the output is constant)."""
+    if isinstance(out, TaylorBox) and out._trace is tr:
+        return out._series[0]
+    v = getval(out)
+    return _xp(v).zeros(tr.batch + tuple(shape), dtype=v.dtype)
+
+
+def _check_batch(x, V, fname, what="V"):
+    V = _as_input(V, fname, what)
+    xs, vs = tuple(getval(x).shape), tuple(getval(V).shape)
+    if vs[1:] != xs:
+        raise ValueError(f"{fname}: {what} must have shape (m, *x.shape) = (m, {', '.join(map(str, xs))}) "
+                         f"— a leading axis of directions — got {vs}")
+    if getval(V).dtype != getval(x).dtype:
+        raise TypeError(f"{fname}: {what} has dtype {getval(V).dtype} but x has dtype "
+                        f"{getval(x).dtype} — cast it (V.astype(x.dtype))")
+    _check_backends([x, V], fname)
+    return V
+
+
+def hvp_batch(fun, x, V):
+    """H(x)·V[i] for a batch of vectors V (shape (m, *x.shape)), in ONE forward-over-reverse pass.
+
+    Returns an array of shape (m, *x.shape).
+    """
+    fname = "hvp_batch"
+    x = _as_input(x, fname, "x")
+    V = _check_batch(x, V, fname)
+    tr = TaylorTrace(1, (V.shape[0],))
+    with tr:
+        g = grad(fun)(TaylorBox(x, tnp.reshape(V, (1,) + tuple(V.shape)), tr))
+    return _series_of(g, tr, x.shape)
+
+
+def _chunks(n, chunk_size, fname):
+    if chunk_size is None:
+        return [(0, n)]
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or \
+            chunk_size < 1:
+        raise ValueError(f"{fname}: chunk_size must be a positive integer or None, got "
+                         f"{chunk_size!r}")
+    return [(i, min(n, i + int(chunk_size))) for i in range(0, n, int(chunk_size))]
+
+
+def _basis(x, lo, hi):
+    xp = _xp(x)
+    n = int(np.prod(x.shape))
+    E = xp.zeros((hi - lo, n), dtype=x.dtype)
+    E[xp.arange(hi - lo), xp.arange(lo, hi)] = 1
+    return E.reshape((hi - lo,) + tuple(x.shape))
+
+
+def _one_arg(fun, args, argnums, fname):
+    """fun as a function of args[argnums] alone (argnums an int)."""
+    single, nums = _norm_argnums(argnums, len(args), fname)
+    if not single:
+        raise TypeError(f"{fname}: argnums must be a single int here (got {argnums!r}); "
+                        f"differentiate one array argument at a time")
+    i = nums[0]
+    x = _as_input(args[i], fname, f"argument {i}")
+
+    def f(xi):
+        a = list(args)
+        a[i] = xi
+        return fun(*a)
+
+    return f, x
+
+
+def hessian(fun, argnums=0, chunk_size=None):
+    """Return a function giving the dense Hessian of scalar ``fun`` w.r.t. ``args[argnums]``.
+
+    All n Hessian-vector products run as ONE batched forward-over-reverse pass (or one per
+    chunk of ``chunk_size`` columns, to bound memory). Result shape: x.shape + x.shape.
+    """
+    fname = "hessian"
+
+    def h(*args):
+        f, x = _one_arg(fun, args, argnums, fname)
+        n = int(np.prod(x.shape))
+        cols = [hvp_batch(f, x, _basis(x, lo, hi)) for lo, hi in _chunks(n, chunk_size, fname)]
+        H = cols[0] if len(cols) == 1 else _xp(x).concatenate(cols, axis=0)
+        return H.reshape(tuple(x.shape) + tuple(x.shape))
+
+    return h
+
+
+def jacfwd(fun, argnums=0, chunk_size=None):
+    """Jacobian by batched forward mode (one Taylor pass carrying n directions).
+
+    Result shape: out.shape + x.shape.
+    """
+    fname = "jacfwd"
+
+    def jac(*args):
+        f, x = _one_arg(fun, args, argnums, fname)
+        n = int(np.prod(x.shape))
+        parts = []
+        out_shape = None
+        for lo, hi in _chunks(n, chunk_size, fname):
+            E = _basis(x, lo, hi)
+            tr = TaylorTrace(1, (hi - lo,))
+            with tr:
+                out = f(TaylorBox(x, E.reshape((1,) + E.shape), tr))
+            out_shape = tuple(getval(out).shape)
+            parts.append(_series_of(out, tr, out_shape))
+        J = parts[0] if len(parts) == 1 else _xp(x).concatenate(parts, axis=0)
+        J = J.reshape((n, int(np.prod(out_shape))))
+        return J.T.reshape(out_shape + tuple(x.shape))
+
+    return jac
+
+
+def jacrev(fun, argnums=0, chunk_size=None):
+    """Jacobian by batched reverse mode: ONE backward pass whose cotangent seed carries all m
+    output directions (the seed is the Taylor value 0 + t·Eᵢ; VJP rules are linear in it).
+
+    Result shape: out.shape + x.shape.
+    """
+    fname = "jacrev"
+
+    def jac(*args):
+        f, x = _one_arg(fun, args, argnums, fname)
+        trace = ReverseTrace()
+        out, slots = _reverse_run(f, (x,), (0,), trace, lambda v, n, i, k: VJPBox(v, trace, n))
+        o = getval(out)
+        m = int(np.prod(o.shape))
+        node = slots[0][2][0]
+        parts = []
+        for lo, hi in _chunks(m, chunk_size, fname):
+            tr = TaylorTrace(1, (hi - lo,))
+            E = _basis(o, lo, hi)
+            seed = TaylorBox(_xp(o).zeros_like(o), E.reshape((1,) + E.shape), tr)
+            _, leaves = _pull(trace, out, seed)
+            ct = leaves.get(node)
+            parts.append(_series_of(None if ct is None else ct[0], tr, x.shape))
+        J = parts[0] if len(parts) == 1 else _xp(x).concatenate(parts, axis=0)
+        return J.reshape(tuple(o.shape) + tuple(x.shape))
+
+    return jac
+
+
+# ---------------------------------------------------------------------------------------------
+# Laplacians and Hessian diagonals
+
+
+def _point_basis(x):
+    """The d coordinate directions of the last axis, for every point of the leading axes."""
+    xp = _xp(x)
+    d = x.shape[-1]
+    return xp.broadcast_to(xp.eye(d, dtype=x.dtype).reshape((d,) + (1,) * (x.ndim - 1) + (d,)),
+                           (d,) + tuple(x.shape))
+
+
+def laplacian(fun, method="collapsed"):
+    """Return a function giving Δf(x) = Σᵢ ∂²f/∂xᵢ² over the LAST axis of x.
+
+    ``fun`` maps x of shape (..., d) to values of shape (...) pointwise (each output depends on
+    its own row only), e.g. a network applied to a batch of points; the result has shape (...).
+
+    method : 'collapsed' (default; collapsed Taylor mode, Dangel et al. 2024: the second-order
+        coefficients are summed over directions as they propagate), 'stacked' (order-2 Taylor with
+        every direction's coefficients), or 'nested' (diagonal of batched Hessian-vector products,
+        i.e. nested first-order AD — the baseline).
+    """
+    fname = "laplacian"
+    if method not in ("collapsed", "stacked", "nested"):
+        raise ValueError(f"{fname}: method must be 'collapsed', 'stacked' or 'nested', got "
+                         f"{method!r}")
+
+    def lap(x):
+        x = _as_input(x, fname, "x")
+        if x.ndim == 0:
+            raise ValueError(f"{fname}: x must have at least one axis (the coordinates)")
+        E = _point_basis(x)
+        if method == "collapsed":
+            tr = CollapsedTrace(E.shape[0])
+            with tr:
+                out = fun(CollapsedBox(x, E, None, tr))
+            if isinstance(out, CollapsedBox) and out._trace is tr and out._s2 is not None:
+                return out._s2 * 2.0
+            return _xp(x).zeros_like(getval(out))
+        if method == "stacked":
+            tr = TaylorTrace(2, (E.shape[0],))
+            S = _xp(x).stack([E, _xp(x).zeros_like(E)])
+            with tr:
+                out = fun(TaylorBox(x, S, tr))
+            if isinstance(out, TaylorBox) and out._trace is tr:
+                return out._series[1].sum(axis=0) * 2.0
+            return _xp(x).zeros_like(getval(out))
+        HE = hvp_batch(lambda y: tnp.sum(fun(y)), x, E)  # rows: H·e_i for every point at once
+        return (HE * E).sum(axis=(0, x.ndim))
+
+    return lap
+
+
+def hessian_diag(fun, chunk_size=None):
+    """Return a function giving the exact diagonal of the Hessian of scalar ``fun`` (shape of x),
+    from batched Hessian-vector products with the coordinate vectors."""
+    fname = "hessian_diag"
+
+    def diag(x):
+        x = _as_input(x, fname, "x")
+        n = int(np.prod(x.shape))
+        parts = []
+        for lo, hi in _chunks(n, chunk_size, fname):
+            E = _basis(x, lo, hi)
+            HE = hvp_batch(fun, x, E).reshape((hi - lo, n))
+            parts.append(HE[_xp(x).arange(hi - lo), _xp(x).arange(lo, hi)])
+        d = parts[0] if len(parts) == 1 else _xp(x).concatenate(parts)
+        return d.reshape(x.shape)
+
+    return diag
+
+
+def _probes(x, n, seed, distribution, fname):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{fname}: the number of samples must be a positive integer, got {n!r}")
+    if distribution not in ("rademacher", "normal"):
+        raise ValueError(f"{fname}: distribution must be 'rademacher' or 'normal', got "
+                         f"{distribution!r}")
+    rng = np.random.default_rng(seed)
+    shape = (int(n),) + tuple(x.shape)
+    V = rng.standard_normal(shape) if distribution == "normal" else \
+        rng.choice(np.array([-1.0, 1.0]), size=shape)
+    V = V.astype(x.dtype)
+    xp = _xp(x)
+    return V if xp is np else xp.asarray(V)
+
+
+def _mean_and_stderr(samples):
+    xp = _xp(samples)
+    n = samples.shape[0]
+    mean = samples.mean(axis=0)
+    if n < 2:
+        return mean, xp.full_like(mean, xp.nan)
+    return mean, samples.std(axis=0, ddof=1) / math.sqrt(n)
+
+
+def laplacian_estimate(fun, x, n_samples, seed=0, distribution="rademacher"):
+    """Randomized Laplacian (Hutchinson): Δf ≈ mean over v of vᵀ·∇²f·v, with E[vvᵀ] = I.
+
+    ``fun`` maps (..., d) to (...) pointwise, as for :func:`laplacian`. The second directional
+    derivatives along all sampled v come from ONE order-2 Taylor pass with a direction batch.
+    Returns ``(estimate, standard_error)``, each of shape (...).
+    """
+    fname = "laplacian_estimate"
+    x = _as_input(x, fname, "x")
+    V = _probes(x, n_samples, seed, distribution, fname)
+    tr = TaylorTrace(2, (V.shape[0],))
+    with tr:
+        out = fun(TaylorBox(x, _xp(x).stack([V, _xp(x).zeros_like(V)]), tr))
+    if not (isinstance(out, TaylorBox) and out._trace is tr):
+        z = _xp(x).zeros_like(getval(out))
+        return z, z
+    return _mean_and_stderr(out._series[1] * 2.0)
+
+
+def hessian_diag_estimate(fun, x, n_probes, seed=0, distribution="rademacher"):
+    """Hutchinson's estimator of diag(∇²f): mean over v of v ⊙ (∇²f·v), one batched HVP pass.
+
+    Returns ``(estimate, standard_error)``, each shaped like x.
+    """
+    fname = "hessian_diag_estimate"
+    x = _as_input(x, fname, "x")
+    V = _probes(x, n_probes, seed, distribution, fname)
+    return _mean_and_stderr(V * hvp_batch(fun, x, V))

@@ -63,6 +63,8 @@ def _check_backends(leaves, fname):
 
 def _norm_argnums(argnums, nargs, fname):
     single = isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool)
+    if not single and not isinstance(argnums, (tuple, list)):
+        raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got {argnums!r}")
     nums = (argnums,) if single else tuple(argnums)
     if not nums:
         raise ValueError(f"{fname}: argnums is empty — give at least one argument position")
@@ -92,15 +94,17 @@ def _prepare_args(args, argnums, fname):
 def _scalar_check(fname):
     def check(out):
         leaves, _ = tree_flatten(out)
-        if len(leaves) != 1 or tuple(getval(leaves[0]).shape) != ():
-            shapes = [tuple(getattr(getval(o), "shape", ())) for o in leaves]
+        if len(leaves) != 1 or tuple(np.shape(getval(leaves[0]))) != ():
+            shapes = [tuple(np.shape(getval(o))) for o in leaves]
             raise TypeError(
                 f"{fname}: the function must return a scalar (shape ()), got "
                 f"{shapes[0] if len(shapes) == 1 else shapes} — reduce it (e.g. tnp.sum) or "
                 f"use taylorad.vjp for the gradient of a non-scalar output")
-        if np.dtype(getval(leaves[0]).dtype).kind not in "fc":
-            raise TypeError(f"{fname}: the function returned dtype {getval(leaves[0]).dtype}; "
-                            f"the output must be floating point")
+        v = getval(leaves[0])  # a Python number has no .dtype: ask NumPy for its kind
+        dtype = v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype
+        if np.dtype(dtype).kind not in "fc":
+            raise TypeError(f"{fname}: the function returned dtype {dtype}; the output must be "
+                            f"floating point (e.g. return x.astype(np.float64) or a float)")
     return check
 
 

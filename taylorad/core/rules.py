@@ -9,6 +9,11 @@
 * ``defcompose(prim, fn)``: the Taylor rule of a composition (fn evaluated in Taylor mode).
 * ``cauchy(a, b, k)``: coefficient k of a product, skipping known zeros.
 * ``defnondiff(prim)``: zero derivative; outputs are constants, never boxed.
+
+CuPy fast path: for concrete cupy arrays at K >= 2, ``defunary`` rules (and multiply, divide,
+power in ``taylorad/numpy/arith.py``) first try a fused CUDA kernel (``taylorad.cuda``); it
+returns None where none applies and the composed rule runs unchanged. The check costs one
+``type(x).__module__`` test for numpy inputs and never imports cupy.
 """
 from .taylor import taylor_eval
 
@@ -93,6 +98,18 @@ def _restack(xs):
     return ops.stack([ops.zeros_like(like) if x is None else x for x in xs])
 
 
+def on_cupy(a):
+    """True for a concrete cupy array (not a Box, not numpy); never imports cupy."""
+    return type(a).__module__.startswith("cupy")
+
+
+def fused(kind, *args):
+    """The series from a fused CUDA kernel (``taylorad.cuda.fused.<kind>``), or None."""
+    from ..cuda import fused as _fused  # noqa: PLC0415 - reached only with cupy arrays
+
+    return getattr(_fused, kind)(*args)
+
+
 def defunary(prim, deriv, recurrence):
     """Elementwise unary primitive: ``deriv(ans, x)`` = f′(x); ``recurrence(tr, xs, y0) -> ys``."""
     prim.vjps[0] = lambda g, ans, x: g * deriv(ans, x)
@@ -101,6 +118,10 @@ def defunary(prim, deriv, recurrence):
         x0, S = primals[0], series[0]
         if tr.K == 1:
             return deriv(ans, x0) * S
+        if on_cupy(S):
+            out = fused("unary", prim, tr, ans, x0, S)
+            if out is not None:
+                return out
         return tr.stack(recurrence(tr, tr.coeffs(x0, S), ans))
 
     prim.taylor = rule

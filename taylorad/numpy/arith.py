@@ -5,7 +5,7 @@ import operator
 import numpy as np
 
 from ..core.rules import (_always, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
-                          linear_in_one)
+                          fused, linear_in_one, on_cupy)
 from ..core.trace import Primitive, getval
 from ._util import array_namespace, shape_of
 from .shape import unbroadcast
@@ -65,6 +65,10 @@ def _mul_taylor(tr, ans, primals, series):
         return Sa * b0
     if Sa is None:
         return a0 * Sb
+    if tr.K > 1 and on_cupy(Sa) and on_cupy(Sb):
+        out = fused("multiply", tr, ans, a0, b0, Sa, Sb)
+        if out is not None:
+            return out
     out = Sa * b0 + a0 * Sb  # the j = 0 and j = k terms of every coefficient, stacked
     if tr.K == 1:
         return out
@@ -89,6 +93,10 @@ def _div_taylor(tr, ans, primals, series):
         return Sa / b0
     if tr.K == 1:
         return (-ans * Sb if Sa is None else Sa - ans * Sb) / b0
+    if on_cupy(Sa) and on_cupy(Sb):
+        out = fused("divide", tr, ans, a0, b0, Sa, Sb)
+        if out is not None:
+            return out
     a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
     inv = 1.0 / b0
     y = [ans]
@@ -152,6 +160,10 @@ def _pow_taylor(tr, ans, primals, series):
         return None
     if tr.K == 1:
         return Sa * (b0 * power(a0, b0 - 1))
+    if scalar and on_cupy(Sa):
+        out = fused("power", tr, ans, a0, b0, Sa)
+        if out is not None:
+            return out
     K = tr.K
     x = tr.coeffs(a0, Sa)
     if scalar and float(b0).is_integer() and 0 < b0 <= 64:

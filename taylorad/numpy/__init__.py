@@ -16,6 +16,12 @@ from .shape import (astype, broadcast_to, concatenate, expand_dims, getitem, mea
                     ones_like, ravel, reshape, squeeze, stack, stop_gradient, sum, swapaxes,
                     take, transpose, where, zeros_like)
 from .transcendental import arctanh, cos, cosh, exp, log, sigmoid, sin, sinh, tan, tanh
+from . import elementwise as _elementwise
+from . import reductions as _reductions
+from . import tensor as _tensor
+from .elementwise import *  # noqa: F403 - arcsin … clip, erf, erfc (see elementwise.__all__)
+from .reductions import *  # noqa: F403 - max/min, prod, cumsum, var, std, logsumexp, softmax …
+from .tensor import *  # noqa: F403 - einsum, tensordot, outer, …, pad, tile, split
 
 pi = _np.pi
 e = _np.e
@@ -43,6 +49,7 @@ __all__ = [
     "transpose", "true_divide", "vdot", "where", "zeros_like",
     "e", "pi", "newaxis", "float16", "float32", "float64", "int32", "int64",
 ]
+__all__ += _elementwise.__all__ + _reductions.__all__ + _tensor.__all__
 
 # the few primitives the core machinery uses (reverse accumulation, seeds, restacking)
 _ops.add = add
@@ -50,6 +57,7 @@ _ops.multiply = multiply
 _ops.broadcast_to = broadcast_to
 _ops.reshape = reshape
 _ops.stack = stack
+_ops.concatenate = concatenate
 _ops.zeros_like = zeros_like
 _ops.ones_like = ones_like
 _ops.astype = astype

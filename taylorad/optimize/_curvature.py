@@ -1,0 +1,65 @@
+"""Curvature helpers for second-order training: Gauss–Newton products, Hessian diagonals."""
+from .. import api as _api
+from ..core.tree import tree_flatten, tree_unflatten
+from ..numpy._util import array_namespace
+from ._objective import _check_x0, _scalar_of, fused_value_grad_hvp
+
+__all__ = ["ggnvp", "hessian_diag_hutchinson"]
+
+
+def ggnvp(fun, x, v, loss=None):
+    """Generalized Gauss–Newton product G·v = Jᵀ ∇²L(fun(x)) J·v.
+
+    Parameters
+    ----------
+    fun : callable
+        The model (or residual) map ``x -> out``; x and out may be pytrees.
+    x, v : array or pytree
+        The point and the direction (same structure).
+    loss : callable, optional
+        Scalar loss of the model output; its Hessian is the middle factor (from AD). None means
+        ½‖out‖², i.e. the Gauss–Newton product JᵀJ·v of least squares.
+
+    Returns
+    -------
+    G·v with the structure of ``x``. Cost: one forward-mode pass (J·v), one HVP of the loss on
+    the output when ``loss`` is given, and one reverse pass (Jᵀ·u).
+    """
+    if not callable(fun):
+        raise TypeError(f"ggnvp: fun must be callable, got {type(fun).__name__}")
+    out, jv = _api.jvp(fun, (x,), (v,))
+    if loss is not None:
+        if not callable(loss):
+            raise TypeError(f"ggnvp: loss must be callable or None, got {type(loss).__name__}")
+        jv = _api.hvp(lambda o: _scalar_of(loss(o), "ggnvp (loss)"), out, jv)
+    _, pullback = _api.vjp(fun, x)
+    return pullback(jv)[0]
+
+
+def hessian_diag_hutchinson(fun, x, n_probes=64, seed=0, args=()):
+    """Unbiased Hutchinson estimate E[z ⊙ H z] of diag(H) with Rademacher probes z.
+
+    All ``n_probes`` probes ride along as one batch axis of a single forward-over-reverse
+    pass. Uses ``taylorad.hessian_diag_estimate`` when the toolbox provides it.
+    """
+    import taylorad  # noqa: PLC0415
+
+    tool = getattr(taylorad, "hessian_diag_estimate", None)
+    if tool is not None and not args:
+        try:
+            return tool(fun, x, n_probes=n_probes, seed=seed)
+        except TypeError:
+            pass  # a different signature: fall back to the private estimator
+    if isinstance(n_probes, bool) or not isinstance(n_probes, int) or n_probes < 1:
+        raise ValueError(f"hessian_diag_hutchinson: n_probes must be a positive int, got "
+                         f"{n_probes!r}")
+    leaves, td = _check_x0(x, "hessian_diag_hutchinson")
+    xp = array_namespace(*leaves)
+    rs = xp.random.RandomState(seed)
+    probes = [(2.0 * rs.randint(0, 2, size=(n_probes,) + tuple(a.shape)) - 1).astype(a.dtype)
+              for a in leaves]
+    _, _, hz = fused_value_grad_hvp(
+        lambda t: _scalar_of(fun(t, *args), "hessian_diag_hutchinson"), leaves, td, probes,
+        batch=(n_probes,))
+    est = [xp.mean(z * h, axis=0) for z, h in zip(probes, hz)]
+    return tree_unflatten(td, est)

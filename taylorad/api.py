@@ -271,6 +271,9 @@ def _taylor_run(fun, primals, coeff_series, K, fname):
         if all(t is None for t in terms):
             boxed.append(x)
             continue
+        terms = list(terms)
+        while terms[-1] is None:  # known-zero top coefficients are not materialized
+            terms.pop()
         like = next(t for t in terms if t is not None)
         S = tnp.stack([tnp.zeros_like(like) if t is None else t for t in terms])
         boxed.append(TaylorBox(x, S, tr))
@@ -281,8 +284,9 @@ def _taylor_run(fun, primals, coeff_series, K, fname):
     for o in out_leaves:
         if isinstance(o, TaylorBox) and o._trace is tr:
             prim.append(o._primal)
+            d = o._series.shape[0]
             for k in range(K):
-                coeffs[k].append(o._series[k])
+                coeffs[k].append(o._series[k] if k < d else tnp.zeros_like(o._primal))
         else:
             prim.append(o)
             for k in range(K):

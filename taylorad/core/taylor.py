@@ -60,13 +60,28 @@ class TaylorTrace(Trace):
         rule = prim.taylor
         if rule is None:
             raise _missing_taylor(prim)
+        series = self._match_degrees(prim, series)
         out = rule(self, ans, primals, series, **params)
         if out is None:
             return ans
-        full = self.prefix + tuple(ans.shape)
+        full = tuple(out.shape[:1]) + self.batch + tuple(ans.shape)
         if tuple(out.shape) != full:
             out = ops.broadcast_to(out, full)
         return TaylorBox(ans, out, self)
+
+    def _match_degrees(self, prim, series):
+        """Known-zero top coefficients are not stored: a stack may hold only x₁..x_d, d < K
+        (seeds are x₀ + t·v). Linear maps keep d; everything else sees all K coefficients."""
+        degs = [S.shape[0] for S in series if S is not None]
+        if not degs:
+            return series
+        top = max(degs)
+        if top == self.K and min(degs) == top:
+            return series
+        linear = prim._linear_when is not None and prim._linear_when(series)
+        target = top if linear else self.K
+        return [S if S is None or S.shape[0] == target else pad_series(S, target)
+                for S in series]
 
     # --- helpers for rules -------------------------------------------------------------------
 
@@ -105,6 +120,17 @@ class TaylorTrace(Trace):
         if isinstance(out, TaylorBox) and out._trace is tr:
             return out._series
         return None
+
+
+def pad_series(S, K):
+    """Append zero coefficients to a stack of d < K coefficients."""
+    from .trace import getval  # noqa: PLC0415
+
+    v = getval(S)
+    from ..numpy._util import array_namespace  # noqa: PLC0415
+
+    pad = array_namespace(v).zeros((K - S.shape[0],) + tuple(S.shape[1:]), dtype=v.dtype)
+    return ops.concatenate([S, pad], axis=0)
 
 
 def taylor_eval(fn, x0, S, batch=()):

@@ -311,10 +311,12 @@ concatenate_p = Primitive("concatenate", _concat_impl)
 
 def _concat_taylor(tr, ans, primals, series, axis):
     pieces = []
+    deg = next(S.shape[0] for S in series if S is not None)
     for x0, S in zip(primals, series):
         if S is None:
             v = getval(x0)
-            S = array_namespace(v).zeros(tr.prefix + tuple(v.shape), dtype=getval(ans).dtype)
+            S = array_namespace(v).zeros((deg,) + tr.batch + tuple(v.shape),
+                                         dtype=getval(ans).dtype)
         pieces.append(S)
     return concatenate_p(*pieces, axis=axis + tr.pdim)
 

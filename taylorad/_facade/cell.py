@@ -1,0 +1,111 @@
+"""``nn.Cell``: a callable module that registers its Parameters and sub-cells in order.
+
+Order and names follow MindSpore (MINDSPORE.md §3): a cell's own Parameters first, in definition
+order, then each sub-cell recursively; names carry the attribute path (``l1.w``), re-prefixed by
+the last cell that registers the sub-cell.
+"""
+from .tensor import Parameter, ParameterTuple
+
+__all__ = ["Cell"]
+
+
+class Cell:
+    """Base class of networks: define ``construct``; call the cell to run it."""
+
+    def __init__(self, auto_prefix=True, flags=None):
+        object.__setattr__(self, "_params", {})
+        object.__setattr__(self, "_cells", {})
+        object.__setattr__(self, "training", False)
+
+    def _registry(self, what):
+        if "_params" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}: assign {what} only after calling "
+                f"super().__init__() (or super({type(self).__name__}, self).__init__()) in "
+                f"{type(self).__name__}.__init__")
+        return self.__dict__
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Parameter):
+            d = self._registry("Parameters")
+            if not value._named and value.name.startswith("Parameter#"):
+                value.name = name
+            value._local = value.name
+            d["_cells"].pop(name, None)
+            d["_params"][name] = value
+        elif isinstance(value, Cell):
+            d = self._registry("sub-cells")
+            d["_params"].pop(name, None)
+            d["_cells"][name] = value
+            for path, p in value.parameters_and_names(name_prefix=name):
+                p.name = path
+        elif isinstance(value, ParameterTuple):
+            d = self._registry("ParameterTuples")
+        elif "_params" in self.__dict__:
+            self._params.pop(name, None)
+            self._cells.pop(name, None)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self._params.pop(name, None)
+        self._cells.pop(name, None)
+        object.__delattr__(self, name)
+
+    def construct(self, *inputs, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}: define construct(self, ...) — it is "
+                                  f"what calling the cell runs")
+
+    def __call__(self, *inputs, **kwargs):
+        return self.construct(*inputs, **kwargs)
+
+    # --- parameters
+    def parameters_and_names(self, name_prefix="", expand=True):
+        """(name, Parameter) pairs: own Parameters, then sub-cells recursively; each once."""
+        seen = set()
+        prefix = name_prefix + "." if name_prefix else ""
+
+        def rec(cell, prefix):
+            for p in cell.__dict__.get("_params", {}).values():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield prefix + p._local, p
+            if expand:
+                for attr, sub in cell.__dict__.get("_cells", {}).items():
+                    yield from rec(sub, prefix + attr + ".")
+
+        yield from rec(self, prefix)
+
+    def get_parameters(self, expand=True):
+        """A generator over all Parameters (trainable or not)."""
+        for _, p in self.parameters_and_names(expand=expand):
+            yield p
+
+    def trainable_params(self, recurse=True):
+        """The Parameters with ``requires_grad=True``, as a list."""
+        return [p for p in self.get_parameters(expand=recurse) if p.requires_grad]
+
+    def untrainable_params(self, recurse=True):
+        return [p for p in self.get_parameters(expand=recurse) if not p.requires_grad]
+
+    def cells_and_names(self, cell_name=""):
+        yield cell_name, self
+        for attr, sub in self._cells.items():
+            yield from sub.cells_and_names(f"{cell_name}.{attr}" if cell_name else attr)
+
+    def cells(self):
+        return list(self._cells.values())
+
+    def name_cells(self):
+        return dict(self._cells)
+
+    def set_train(self, mode=True):
+        object.__setattr__(self, "training", bool(mode))
+        for sub in self._cells.values():
+            sub.set_train(mode)
+        return self
+
+    def set_grad(self, requires_grad=True):
+        return self
+
+    def __repr__(self):
+        return f"{type(self).__name__}<>"

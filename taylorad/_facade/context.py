@@ -1,0 +1,62 @@
+"""``context.set_context(mode=..., device_target=...)`` as in MindSpore.
+
+The mode only selects which of MindSpore's two error conventions the facade follows where they
+differ (MINDSPORE.md §1); computations are the same in both. ``device_target="GPU"`` makes new
+Tensors CuPy arrays, so everything runs on the GPU.
+"""
+__all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context"]
+
+GRAPH_MODE = 0
+PYNATIVE_MODE = 1
+
+_CTX = {"mode": GRAPH_MODE, "device_target": "CPU", "device_id": 0}
+_TARGETS = ("CPU", "GPU")
+
+
+def set_context(**kwargs):
+    """Set ``mode`` (GRAPH_MODE or PYNATIVE_MODE) and/or ``device_target`` ("CPU" or "GPU")."""
+    for key, value in kwargs.items():
+        if key == "mode":
+            if isinstance(value, bool) or value not in (GRAPH_MODE, PYNATIVE_MODE):
+                raise ValueError(f"set_context: mode must be context.GRAPH_MODE (0) or "
+                                 f"context.PYNATIVE_MODE (1), got {value!r}")
+        elif key == "device_target":
+            if not isinstance(value, str) or value.upper() not in _TARGETS:
+                raise ValueError(f"set_context: device_target must be 'CPU' or 'GPU' (taylorad "
+                                 f"runs on NumPy or CuPy), got {value!r}")
+            value = value.upper()
+            if value == "GPU":
+                try:
+                    import cupy  # noqa: F401, PLC0415 - only when the GPU is asked for
+                except ImportError:
+                    raise ValueError("set_context: device_target='GPU' needs CuPy — install "
+                                     "taylorad[cuda] (pip install cupy-cuda12x) or use "
+                                     "device_target='CPU'") from None
+        elif key in ("device_id", "save_graphs", "max_call_depth", "pynative_synchronize",
+                     "enable_graph_kernel", "jit_config", "max_device_memory"):
+            pass  # accepted for compatibility; nothing to configure
+        else:
+            raise ValueError(f"set_context: unknown setting {key!r} — taylorad supports mode "
+                             f"and device_target")
+        _CTX[key] = value
+
+
+def get_context(key):
+    if key not in _CTX:
+        raise ValueError(f"get_context: unknown setting {key!r}; known: {sorted(_CTX)}")
+    return _CTX[key]
+
+
+def xp():
+    """The array namespace new Tensors are created in."""
+    if _CTX["device_target"] == "GPU":
+        import cupy  # noqa: PLC0415
+
+        return cupy
+    import numpy  # noqa: PLC0415
+
+    return numpy
+
+
+def graph():
+    return _CTX["mode"] == GRAPH_MODE

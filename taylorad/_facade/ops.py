@@ -1,0 +1,498 @@
+"""``ops``: MindSpore's operator classes and their lowercase functional forms.
+
+Each op is a thin mapping onto ``taylorad.numpy`` (MINDSPORE.md §8): an op class takes its
+configuration in the constructor and Tensors in ``__call__``; the functional forms take both.
+Derivatives (all orders) come from the taylorad.numpy primitives.
+"""
+import numpy as np
+
+from .. import numpy as tnp
+from ..core.trace import getval
+from . import dtype as mstype
+from .tensor import Tensor, binary, result_dtype
+
+__all__ = ["Primitive"]  # extended below
+
+
+def _fn(name):
+    """The taylorad.numpy function ``name``; a clear error while it is not there."""
+    fn = getattr(tnp, name, None)
+    if fn is None:
+        raise NotImplementedError(f"taylorad.numpy.{name} is not available in this version of "
+                                  f"taylorad, so the op that needs it cannot run")
+    return fn
+
+
+def _d(x):
+    """The array under a Tensor; Python numbers and lists become arrays (MindSpore defaults)."""
+    if isinstance(x, Tensor):
+        return x._data
+    if hasattr(x, "dtype") and hasattr(x, "shape"):
+        return x
+    return Tensor(x)._data
+
+
+def _t(v):
+    return Tensor._wrap(v)
+
+
+def _axes(axis):
+    if axis is None or (isinstance(axis, (tuple, list)) and len(axis) == 0):
+        return None
+    return int(axis) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axis)
+
+
+class Primitive:
+    """Base of the op classes (``ops.Sin()`` etc.)."""
+
+    def __repr__(self):
+        return f"Prim[{type(self).__name__}]"
+
+
+# --- elementwise unary ------------------------------------------------------------------------
+def _rsqrt(x):
+    return tnp.divide(tnp.ones_like(x), tnp.sqrt(x))
+
+
+def _float_in(x):
+    """Integer inputs of transcendental ops compute in Float32, as MindSpore does."""
+    return tnp.astype(x, np.float32) if np.dtype(getval(x).dtype).kind in "biu" else x
+
+
+_UNARY = {  # class name: (functional name, taylorad.numpy name or callable, float only)
+    "Neg": ("neg", "negative", False), "Abs": ("abs", "absolute", False),
+    "Square": ("square", "square", False), "Sign": ("sign", "sign", False),
+    "Exp": ("exp", "exp", True), "Log": ("log", "log", True), "Log1p": ("log1p", "log1p", True),
+    "Expm1": ("expm1", "expm1", True), "Sin": ("sin", "sin", True), "Cos": ("cos", "cos", True),
+    "Tan": ("tan", "tan", True), "Asin": ("asin", "arcsin", True),
+    "ACos": ("acos", "arccos", True), "Atan": ("atan", "arctan", True),
+    "Sinh": ("sinh", "sinh", True), "Cosh": ("cosh", "cosh", True),
+    "Asinh": ("asinh", "arcsinh", True), "Acosh": ("acosh", "arccosh", True),
+    "Atanh": ("atanh", "arctanh", True), "Tanh": ("tanh", "tanh", True),
+    "Sigmoid": ("sigmoid", "sigmoid", True), "Sqrt": ("sqrt", "sqrt", True),
+    "Rsqrt": ("rsqrt", _rsqrt, True), "Reciprocal": ("reciprocal", "reciprocal", True),
+    "Erf": ("erf", "erf", True), "Softplus": ("softplus", "softplus", True),
+    "ReLU": ("relu", "relu", False), "StopGradient": ("stop_gradient", "stop_gradient", False),
+}
+
+
+def _make_unary(cls_name, fname, impl, float_only):
+    def apply(x):
+        f = impl if callable(impl) else _fn(impl)
+        v = _d(x)
+        return _t(f(_float_in(v) if float_only else v))
+
+    apply.__name__ = fname
+    apply.__doc__ = f"``ops.{fname}(x)``: elementwise, as ``ops.{cls_name}()(x)``."
+    cls = type(cls_name, (Primitive,), {"__call__": lambda self, x: apply(x),
+                                        "__doc__": f"``ops.{cls_name}()(x)``."})
+    return cls, apply
+
+
+for _c, (_f, _impl, _fl) in _UNARY.items():
+    globals()[_c], globals()[_f] = _make_unary(_c, _f, _impl, _fl)
+    __all__ += [_c, _f]
+negative = neg  # noqa: F821
+Acos = ACos  # noqa: F821
+
+
+class OnesLike(Primitive):
+    def __call__(self, x):
+        return ones_like(x)
+
+
+class ZerosLike(Primitive):
+    def __call__(self, x):
+        return zeros_like(x)
+
+
+class Identity(Primitive):
+    def __call__(self, x):
+        return _t(_d(x))
+
+
+def ones_like(x, dtype=None):
+    v = getval(_d(x))
+    return _t(tnp.ones_like(v, dtype=None if dtype is None else mstype.to_dtype(dtype).np))
+
+
+def zeros_like(x, dtype=None):
+    v = getval(_d(x))
+    return _t(tnp.zeros_like(v, dtype=None if dtype is None else mstype.to_dtype(dtype).np))
+
+
+def ones(shape, dtype=None):
+    return Tensor(np.ones(shape, mstype.to_dtype(dtype or mstype.float32).np))
+
+
+def zeros(shape, dtype=None):
+    return Tensor(np.zeros(shape, mstype.to_dtype(dtype or mstype.float32).np))
+
+
+# --- elementwise binary -----------------------------------------------------------------------
+def _xlogy(x, y):
+    return tnp.where(tnp.equal(getval(x), 0), tnp.zeros_like(getval(x)), x * tnp.log(y))
+
+
+def _sqdiff(x, y):
+    return tnp.square(tnp.subtract(x, y))
+
+
+_BINARY = {  # class name: (functional name, taylorad.numpy name or callable, true division)
+    "Add": ("add", "add", False), "Sub": ("sub", "subtract", False),
+    "Mul": ("mul", "multiply", False), "Div": ("div", "divide", True),
+    "Pow": ("pow", "power", False), "Maximum": ("maximum", "maximum", False),
+    "Minimum": ("minimum", "minimum", False),
+    "SquaredDifference": ("squared_difference", _sqdiff, False),
+    "Atan2": ("atan2", "arctan2", True), "Xlogy": ("xlogy", _xlogy, True),
+}
+
+
+def _make_binary(cls_name, fname, impl, true_div):
+    def apply(x, y):
+        f = impl if callable(impl) else _fn(impl)
+        return binary(f, x, y, true_div=true_div)
+
+    apply.__name__ = fname
+    apply.__doc__ = f"``ops.{fname}(x, y)``: broadcasting, MindSpore type promotion."
+    cls = type(cls_name, (Primitive,), {"__call__": lambda self, x, y: apply(x, y),
+                                        "__doc__": f"``ops.{cls_name}()(x, y)``."})
+    return cls, apply
+
+
+for _c, (_f, _impl, _td) in _BINARY.items():
+    globals()[_c], globals()[_f] = _make_binary(_c, _f, _impl, _td)
+    __all__ += [_c, _f]
+TensorAdd = Add  # noqa: F821 - deprecated alias kept by MindSpore
+subtract, multiply, divide = sub, mul, div  # noqa: F821
+
+
+class RealDiv(Primitive):
+    """x / y; integer inputs give an integer (truncated) result, as MindSpore's RealDiv."""
+
+    def __call__(self, x, y):
+        dt = result_dtype(x, y)
+        if dt.kind in "biu":
+            a, b = getval(_d(x)).astype(dt), getval(_d(y)).astype(dt)
+            return _t((np.trunc(a / b)).astype(dt))
+        return binary(tnp.divide, x, y)
+
+
+# --- matrix products --------------------------------------------------------------------------
+class MatMul(Primitive):
+    """``MatMul(transpose_a=False, transpose_b=False)(x, y)`` for 2-D x and y."""
+
+    def __init__(self, transpose_a=False, transpose_b=False):
+        for n, v in (("transpose_a", transpose_a), ("transpose_b", transpose_b)):
+            if not isinstance(v, bool):
+                raise TypeError(f"For 'MatMul', the '{n}' should be bool, but got "
+                                f"{type(v).__name__}")
+        self.transpose_a, self.transpose_b = transpose_a, transpose_b
+
+    def __call__(self, x, y):
+        for n, t in (("x", x), ("y", y)):
+            if len(getval(_d(t)).shape) != 2:
+                raise ValueError(f"For 'MatMul', the input '{n}' must be 2-D, got shape "
+                                 f"{tuple(getval(_d(t)).shape)} — use ops.BatchMatMul or "
+                                 f"ops.matmul for other ranks")
+        return _matmul(x, y, self.transpose_a, self.transpose_b)
+
+
+class BatchMatMul(MatMul):
+    """``BatchMatMul(transpose_a=False, transpose_b=False)(x, y)``: matmul over leading axes."""
+
+    def __call__(self, x, y):
+        return _matmul(x, y, self.transpose_a, self.transpose_b)
+
+
+def _matmul(x, y, ta=False, tb=False):
+    def mm(a, b):
+        if ta:
+            a = tnp.swapaxes(a, -1, -2)
+        if tb:
+            b = tnp.swapaxes(b, -1, -2)
+        return tnp.matmul(a, b)
+    return binary(mm, x, y)
+
+
+def matmul(x, y):
+    """``ops.matmul(x, y)``: numpy.matmul semantics."""
+    return _matmul(x, y)
+
+
+def bmm(x, y):
+    return _matmul(x, y)
+
+
+# --- reductions -------------------------------------------------------------------------------
+class _Reduce(Primitive):
+    _name = "sum"
+
+    def __init__(self, keep_dims=False, skip_mode=False):
+        if not isinstance(keep_dims, bool):
+            raise TypeError(f"For '{type(self).__name__}', the 'keep_dims' should be bool, but "
+                            f"got {type(keep_dims).__name__}")
+        self.keep_dims = keep_dims
+
+    def __call__(self, x, axis=()):
+        return _t(_fn(self._name)(_d(x), _axes(axis), self.keep_dims))
+
+
+class ReduceSum(_Reduce):
+    _name = "sum"
+
+
+class ReduceMean(_Reduce):
+    _name = "mean"
+
+
+class ReduceMax(_Reduce):
+    _name = "max"
+
+
+class ReduceMin(_Reduce):
+    _name = "min"
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001, A002 - MindSpore's names
+    out = _t(tnp.sum(_d(input), _axes(dim), keepdim))
+    return out if dtype is None else out.astype(dtype)
+
+
+def mean(x, axis=None, keep_dims=False):
+    return _t(tnp.mean(_d(x), _axes(axis), keep_dims))
+
+
+def amax(x, axis=None, keepdims=False):
+    return _t(_fn("max")(_d(x), _axes(axis), keepdims))
+
+
+def amin(x, axis=None, keepdims=False):
+    return _t(_fn("min")(_d(x), _axes(axis), keepdims))
+
+
+def reduce_sum(x, axis=(), keep_dims=False):
+    return ReduceSum(keep_dims)(x, axis)
+
+
+def logsumexp(x, axis, keep_dims=False):
+    return _t(_fn("logsumexp")(_d(x), axis=_axes(axis), keepdims=keep_dims))
+
+
+# --- shapes -----------------------------------------------------------------------------------
+class Reshape(Primitive):
+    def __call__(self, x, shape):
+        return reshape(x, shape)
+
+
+class Transpose(Primitive):
+    def __call__(self, x, perm):
+        return transpose(x, perm)
+
+
+class ExpandDims(Primitive):
+    def __call__(self, x, axis):
+        return expand_dims(x, axis)
+
+
+class Squeeze(Primitive):
+    def __init__(self, axis=()):
+        self.axis = axis
+
+    def __call__(self, x):
+        return squeeze(x, self.axis)
+
+
+class Concat(Primitive):
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, input_x):
+        return concat(input_x, self.axis)
+
+
+class Stack(Primitive):
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, input_x):
+        return stack(input_x, self.axis)
+
+
+class BroadcastTo(Primitive):
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def __call__(self, x):
+        return broadcast_to(x, self.shape)
+
+
+class Tile(Primitive):
+    def __call__(self, x, multiples):
+        return tile(x, multiples)
+
+
+class Cast(Primitive):
+    def __call__(self, x, dtype):
+        return cast(x, dtype)
+
+
+class Gather(Primitive):
+    def __init__(self, batch_dims=0):
+        self.batch_dims = batch_dims
+
+    def __call__(self, input_params, input_indices, axis):
+        return gather(input_params, input_indices, axis, self.batch_dims)
+
+
+class Split(Primitive):
+    def __init__(self, axis=0, output_num=1):
+        self.axis, self.output_num = axis, output_num
+
+    def __call__(self, x):
+        v = _d(x)
+        n = getval(v).shape[self.axis]
+        if n % self.output_num:
+            raise ValueError(f"For 'Split', the size of axis {self.axis} ({n}) must be divisible "
+                             f"by output_num ({self.output_num})")
+        step = n // self.output_num
+        ax = self.axis % len(getval(v).shape)
+        return tuple(_t(tnp.getitem(v, (slice(None),) * ax + (slice(i, i + step),)))
+                     for i in range(0, n, step))
+
+
+def reshape(x, shape):
+    return _t(tnp.reshape(_d(x), tuple(shape)))
+
+
+def transpose(x, perm):
+    return _t(tnp.transpose(_d(x), tuple(perm)))
+
+
+permute = transpose
+
+
+def expand_dims(x, axis):
+    return _t(tnp.expand_dims(_d(x), int(axis)))
+
+
+def unsqueeze(x, dim):
+    return expand_dims(x, dim)
+
+
+def squeeze(x, axis=None):
+    return _t(tnp.squeeze(_d(x), _axes(axis)))
+
+
+def concat(tensors, axis=0):
+    return _t(_joined(tnp.concatenate, tensors, axis))
+
+
+cat = concat
+
+
+def stack(tensors, axis=0):
+    return _t(_joined(tnp.stack, tensors, axis))
+
+
+def _joined(fn, tensors, axis):
+    if not isinstance(tensors, (tuple, list)) or not tensors:
+        raise TypeError("concat/stack: pass a non-empty tuple or list of Tensors")
+    dt = np.result_type(*(getval(_d(t)).dtype for t in tensors))
+    return fn([tnp.astype(_d(t), dt) for t in tensors], axis=axis)
+
+
+def broadcast_to(x, shape):
+    v = _d(x)
+    old = tuple(getval(v).shape)
+    shape = tuple(shape)
+    off = len(shape) - len(old)
+    shape = tuple(old[i - off] if s == -1 and i >= off else s for i, s in enumerate(shape))
+    return _t(tnp.broadcast_to(v, shape))
+
+
+def tile(x, multiples):
+    return _t(_fn("tile")(_d(x), tuple(multiples)))
+
+
+def cast(x, dtype):
+    return _t(tnp.astype(_d(x), mstype.to_dtype(dtype, "Cast").np))
+
+
+def gather(input_params, input_indices, axis, batch_dims=0):
+    if batch_dims:
+        raise NotImplementedError("gather: batch_dims != 0 is not supported; loop over the "
+                                  "batch or use take along a flattened axis")
+    idx = input_indices.asnumpy() if isinstance(input_indices, Tensor) else \
+        np.asarray(input_indices)
+    return _t(tnp.take(_d(input_params), idx, axis=int(axis)))
+
+
+# --- activations and layers -------------------------------------------------------------------
+class Softmax(Primitive):
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def __call__(self, x):
+        return softmax(x, self.axis)
+
+
+class LogSoftmax(Softmax):
+    def __call__(self, x):
+        return log_softmax(x, self.axis)
+
+
+def softmax(x, axis=-1):
+    return _t(_fn("softmax")(_d(x), axis=axis))
+
+
+def log_softmax(x, axis=-1):
+    return _t(_fn("log_softmax")(_d(x), axis=axis))
+
+
+class BiasAdd(Primitive):
+    """``BiasAdd(data_format='NCHW')(x, b)``: adds 1-D ``b`` along the channel axis."""
+
+    def __init__(self, data_format="NCHW"):
+        if data_format not in ("NCHW", "NHWC", "NCDHW"):
+            raise ValueError(f"For 'BiasAdd', data_format must be 'NCHW', 'NHWC' or 'NCDHW', "
+                             f"got {data_format!r}")
+        self.data_format = data_format
+
+    def __call__(self, x, b):
+        return bias_add(x, b, self.data_format)
+
+
+def bias_add(x, b, data_format="NCHW"):
+    v = _d(x)
+    nd = len(getval(v).shape)
+    if nd < 2:
+        raise ValueError("For 'BiasAdd', the input must have at least 2 dimensions")
+    ch = nd - 1 if data_format == "NHWC" else 1
+    bv = _d(b)
+    shape = tuple(getval(bv).shape[0] if i == ch else 1 for i in range(nd))
+    return binary(tnp.add, _t(v), _t(tnp.reshape(bv, shape)))
+
+
+class Einsum(Primitive):
+    def __init__(self, equation):
+        self.equation = equation
+
+    def __call__(self, input_x):
+        return _t(_fn("einsum")(self.equation, *(_d(t) for t in input_x)))
+
+
+def einsum(equation, *operands):
+    return _t(_fn("einsum")(equation, *(_d(t) for t in operands)))
+
+
+__all__ += [
+    "Acos", "Add", "TensorAdd", "RealDiv", "MatMul", "BatchMatMul", "ReduceSum", "ReduceMean",
+    "ReduceMax", "ReduceMin", "Reshape", "Transpose", "ExpandDims", "Squeeze", "Concat",
+    "Stack", "BroadcastTo", "Tile", "Cast", "Gather", "Split", "Softmax", "LogSoftmax",
+    "BiasAdd", "Einsum", "OnesLike", "ZerosLike", "Identity", "ones_like", "zeros_like", "ones",
+    "zeros", "matmul", "bmm", "sum", "mean", "amax", "amin", "reduce_sum", "logsumexp",
+    "reshape", "transpose", "permute", "expand_dims", "unsqueeze", "squeeze", "concat", "cat",
+    "stack", "broadcast_to", "tile", "cast", "gather", "softmax", "log_softmax", "bias_add",
+    "einsum", "negative", "subtract", "multiply", "divide",
+]

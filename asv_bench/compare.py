@@ -1,0 +1,239 @@
+"""taylorad against its peers: one table of medians, every result checked.
+
+Usage::
+
+    python asv_bench/compare.py                      # every row, every installed framework
+    python asv_bench/compare.py --quick              # tiny sizes, seconds (the CI smoke)
+    python asv_bench/compare.py -f taylorad,jax.jit -r mlp,hessian   # subsets (regex on keys)
+
+Each (row, framework) cell runs in a fresh Python process with one thread (OMP/OpenBLAS/MKL
+variables, XLA's single-thread flags, ``torch.set_num_threads(1)``). The first call is a warm-up
+(tracing, jit compilation) and is not timed; then ``--repeats`` timings of ``number`` calls each
+(``number`` chosen so one timing lasts ``--min-time``), and the median per call is reported. The
+child saves its result; the parent checks it against a float64 reference computed independently
+of every framework (closed forms, hand-written NumPy derivatives, complex step, mpmath) and marks
+a cell WRONG when the relative error exceeds the row's tolerance.
+
+Exit status: 0 when every cell that ran was correct, 1 on a WRONG or error cell (or a\ntaylorad timeout).
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from benchmarks import workloads as W  # noqa: E402
+
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+    "JAX_PLATFORMS": "cpu", "JAX_ENABLE_X64": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# child: time one cell
+
+
+def _time_cell(key, fw, quick, repeats, min_time, budget, out_path):
+    import numpy as np  # noqa: PLC0415
+
+    row = W.find_row(key, quick)
+    try:
+        fn, block = W.make(row, fw)
+    except W.Missing as e:
+        return {"status": "n/a", "reason": f"missing: {e}"}
+    t0 = time.perf_counter()
+    res = block(fn())  # warm-up: tracing, compilation, caches
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    block(fn())
+    one = time.perf_counter() - t0
+    number = max(1, int(min_time / max(one, 1e-9)))
+    repeats = max(1, min(repeats, int(budget / max(one * number, 1e-9))))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            res = block(fn())
+        times.append((time.perf_counter() - t0) / number)
+    np.save(out_path, W.to_numpy(res))
+    return {"status": "ok", "median": statistics.median(times), "min": min(times),
+            "repeats": repeats, "number": number, "first": first}
+
+
+def child_main(argv):
+    p = argparse.ArgumentParser()
+    p.add_argument("key")
+    p.add_argument("framework")
+    p.add_argument("out")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--min-time", type=float, default=0.05)
+    p.add_argument("--budget", type=float, default=20.0)
+    a = p.parse_args(argv)
+    try:
+        info = _time_cell(a.key, a.framework, a.quick, a.repeats, a.min_time, a.budget, a.out)
+    except Exception as e:  # noqa: BLE001 - reported in the table, never hidden
+        info = {"status": "error", "reason": f"{type(e).__name__}: {e}"[:300]}
+    print("@@RESULT " + json.dumps(info), flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# parent: run the cells, check, print the table
+
+
+def installed(fw):
+    try:
+        W.framework(fw)
+        return True
+    except W.Missing:
+        return False
+
+
+def run_cell(key, fw, args, tmp):
+    out = os.path.join(tmp, f"{key}--{fw}.npy")
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", key, fw, out,
+           "--repeats", str(args.repeats), "--min-time", str(args.min_time),
+           "--budget", str(args.budget)] + (["--quick"] if args.quick else [])
+    env = {**os.environ, **ONE_THREAD}
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "reason": f"over {args.timeout:.0f} s"}, None
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("@@RESULT ")]
+    if not line:
+        tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or [f"exit code {p.returncode}"]
+        return {"status": "error", "reason": f"crashed (rc {p.returncode}): {tail[0][:200]}"}, None
+    info = json.loads(line[-1][len("@@RESULT "):])
+    if info["status"] != "ok":
+        return info, None
+    import numpy as np  # noqa: PLC0415
+    return info, np.load(out)
+
+
+def fmt_time(t):
+    if t >= 1.0:
+        return f"{t:.2f} s"
+    if t >= 1e-3:
+        return f"{t * 1e3:.3g} ms"
+    return f"{t * 1e6:.3g} us"
+
+
+def fmt_cell(info):
+    s = info["status"]
+    if s == "ok":
+        return fmt_time(info["median"])
+    if s == "wrong":
+        return f"WRONG {info['err']:.0e}"
+    return {"n/a": "n/a", "timeout": "timeout", "error": "error"}[s]
+
+
+def table(headers, body):
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *body)]
+    line = lambda r: "| " + " | ".join(str(x).ljust(w) for x, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+                     + [line(r) for r in body])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="tiny sizes, 3 repeats (seconds)")
+    p.add_argument("-f", "--frameworks", default=",".join(W.FRAMEWORKS),
+                   help="comma-separated subset of " + ", ".join(W.FRAMEWORKS))
+    p.add_argument("-r", "--rows", default="", help="regex on row keys (see --list)")
+    p.add_argument("--list", action="store_true", help="list the rows and exit")
+    p.add_argument("--repeats", type=int, default=None, help="timings per cell (default 7; 3 quick)")
+    p.add_argument("--min-time", type=float, default=None, help="seconds per timing (0.05)")
+    p.add_argument("--budget", type=float, default=20.0, help="seconds of timing per cell")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per cell process")
+    p.add_argument("--json", default=None, help="also write all results to this JSON file")
+    args = p.parse_args(argv)
+    args.repeats = args.repeats or (3 if args.quick else 7)
+    args.min_time = args.min_time if args.min_time is not None else (0.01 if args.quick else 0.05)
+    rows = [r for r in W.rows(args.quick) if re.search(args.rows, r.key)]
+    if args.list:
+        for r in rows:
+            print(f"{r.key:20s} {r.label}")
+        return 0
+    fws = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+    for f in fws:
+        if f not in W.FRAMEWORKS:
+            p.error(f"unknown framework {f!r}; known: {', '.join(W.FRAMEWORKS)}")
+    absent = [f for f in fws if not installed(f)]
+    fws = [f for f in fws if f not in absent]
+    print(f"compare.py: {len(rows)} rows x {len(fws)} frameworks ({', '.join(fws)}), float64, "
+          f"1 thread, median of {args.repeats} after warm-up"
+          + (f"; not installed: {', '.join(absent)}" if absent else ""), flush=True)
+    results, notes, all_ok = {}, {}, True
+    with tempfile.TemporaryDirectory() as tmp:
+        for row in rows:
+            ref, idx = W.reference(row)
+            for fw in fws:
+                info, res = run_cell(row.key, fw, args, tmp)
+                if info["status"] == "ok":
+                    err, why = W.check(row, res, ref, idx)
+                    info["err"] = err
+                    if why or not err <= row.rtol:
+                        info["status"] = "wrong"
+                        info["reason"] = why or f"relative error {err:.1e} > {row.rtol:.0e}"
+                        all_ok = False
+                if info["status"] == "error" or (info["status"] == "timeout"
+                                                 and fw == "taylorad"):
+                    all_ok = False  # a peer's timeout is its own slowness, not a failure
+                if info.get("reason"):
+                    notes.setdefault(f"{fw}: {info['reason']}", []).append(row.key)
+                results[(row.key, fw)] = info
+                print(f"  {row.key:18s} {fw:15s} {fmt_cell(info):>12s}"
+                      + (f"  err {info['err']:.1e}" if "err" in info else ""), flush=True)
+    headers = ["workload"] + fws
+    peers = [f for f in fws if f != "taylorad"]
+    eager = [f for f in peers if f not in W.JIT]
+    if "taylorad" in fws and peers:
+        headers += ["fastest eager peer", "taylorad / eager", "taylorad / fastest"]
+    body = []
+    for row in rows:
+        cells = [results[(row.key, f)] for f in fws]
+        line = [row.label] + [fmt_cell(x) for x in cells]
+        if "taylorad" in fws and peers:
+            t = results[(row.key, "taylorad")]
+            tt = t["median"] if t["status"] == "ok" else None
+
+            def best(group):
+                ok = [(results[(row.key, f)]["median"], f) for f in group
+                      if results[(row.key, f)]["status"] == "ok"]
+                return min(ok) if ok else None
+            be, ba = best(eager), best(peers)
+            line.append(f"{be[1]} {fmt_time(be[0])}" if be else "-")
+            line.append(f"{tt / be[0]:.2f}x" if tt and be else "-")
+            line.append(f"{tt / ba[0]:.2f}x" if tt and ba else "-")
+        body.append(line)
+    print()
+    print(table(headers, body))
+    if notes:
+        print("\nnotes:")
+        for note, keys in notes.items():
+            print(f"  {note}  [{', '.join(keys)}]")
+    print("\ncorrectness: " + ("all results match the float64 references" if all_ok else
+                                "FAILED (see WRONG/error cells)"))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({f"{k}|{f}": v for (k, f), v in results.items()}, fh, indent=1)
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child_main(sys.argv[2:])
+    else:
+        sys.exit(main())

@@ -180,3 +180,21 @@ def test_toolbox_bad_input():
         ta.derivative_tensor(f_poly, np.ones(3), 3, indices=[(0, 1)])
     with pytest.raises(TypeError, match="derivative_tensor: the function must return a scalar"):
         ta.derivative_tensor(lambda x: x * 2.0, np.ones(3), 2)
+
+
+def test_gradient_through_collapsed_laplacian_matches_differences():
+    """A PINN-style loss Σ (Δu)² differentiated w.r.t. the weights (reverse over collapsed)."""
+    rng = np.random.default_rng(0)
+    W1, w2, P = rng.standard_normal((2, 6)), rng.standard_normal(6), rng.standard_normal((5, 2))
+
+    def loss(W1):
+        return tnp.sum(ta.laplacian(lambda x: tnp.tanh(x @ W1) @ w2)(P) ** 2)
+
+    g = ta.grad(loss)(W1)
+    eps, fd = 1e-6, np.zeros_like(W1)
+    for i in range(2):
+        for j in range(6):
+            E = np.zeros_like(W1)
+            E[i, j] = eps
+            fd[i, j] = (loss(W1 + E) - loss(W1 - E)) / (2 * eps)
+    np.testing.assert_allclose(g, fd, rtol=1e-7, atol=1e-7)

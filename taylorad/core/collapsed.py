@@ -8,8 +8,8 @@ splits into a part linear in x₂ and a part quadratic in x₁,
     y₂ = L(x₂) + Q(x₁),  so  Σ_b y₂,b = L(Σ_b x₂,b) + Σ_b Q(x₁,b),
 
 and L is the primitive's order-1 rule. The quadratic part is zero for linear primitives (and for
-bilinear ones with one constant operand); for elementwise unary f it is ½·f″(x₀)·Σ_b x₁,b², i.e.
-the order-2 rule evaluated on the single direction q = (Σ_b x₁,b²)^½ — one unbatched call.
+bilinear ones with one constant operand); for elementwise unary f it is ½·f″(x₀)·Σ_b x₁,b², with
+½·f″(x₀) read off the unbatched order-2 rule along the unit direction — no batched order-2 work.
 Only the generic case evaluates the batched order-2 rule (with x₂ = 0) and sums over b.
 """
 from . import ops
@@ -69,10 +69,11 @@ class CollapsedTrace(Trace):
         y1 = _head(rule(self._t1, ans, primals, [_lift(X) for X in X1], **params))
         if getattr(prim, "_unary_elementwise", False):
             X = X1[0]
-            q = ops.sqrt(ops.sum(X * X, axis=0))
-            s = S2[0] if S2[0] is not None else ops.zeros_like(q)
-            S = ops.stack([q, s])
-            y2 = rule(self._t2u, ans, primals, [S], **params)[1]
+            one = ops.ones_like(primals[0])
+            half_f2 = rule(self._t2u, ans, primals, [ops.stack([one, one * 0.0])])[1]  # ½f″(x₀)
+            y2 = half_f2 * ops.sum(X * X, axis=0)
+            if S2[0] is not None:
+                y2 = y2 + rule(self._t1u, ans, primals, [_lift(S2[0])])[0]
         else:
             y2 = None
             if any(s is not None for s in S2):

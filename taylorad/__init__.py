@@ -13,3 +13,11 @@ __version__ = "0.1.0"
 __all__ = ["derivative_tensor", "derivatives", "grad", "hessian", "hessian_diag", "hessian_diag_estimate", "hvp",
            "hvp_batch", "jacfwd", "jacrev", "jet", "jvp", "laplacian", "laplacian_estimate",
            "numpy", "value_and_grad", "vjp"]
+
+# the MindSpore-compatible facade (``from taylorad import Tensor, Parameter``; taylorad.float32)
+from ._facade import Parameter, ParameterTuple, Tensor  # noqa: E402
+from ._facade.dtype import (bool_, float16, float32, float64, int8, int16, int32,  # noqa: E402
+                            int64, uint8)
+
+__all__ += ["Parameter", "ParameterTuple", "Tensor", "bool_", "float16", "float32", "float64",
+            "int8", "int16", "int32", "int64", "uint8"]

@@ -122,7 +122,15 @@ def _strip_closed(tree):
 # reverse mode
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
+def _facade_tensors(args):
+    """Whether MindSpore-facade Tensors are among the arguments (never imports the facade)."""
+    import sys  # noqa: PLC0415
+
+    mod = sys.modules.get("taylorad._facade.grad")
+    return mod is not None and mod.has_tensor(args)
+
+
+def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
     """Return a function computing ``fun``'s value and its gradient w.r.t. ``argnums``.
 
     Parameters
@@ -150,9 +158,17 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     >>> ta.value_and_grad(lambda x: tnp.sum(x ** 2))(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
+    if ms_args or ms_kwargs or not isinstance(has_aux, bool):  # MindSpore 2.x spelling
+        from ._facade.grad import mindspore_style  # noqa: PLC0415
+
+        return mindspore_style(fun, argnums, has_aux, ms_args, ms_kwargs, True)
     fname = "value_and_grad"
 
     def vg(*args):
+        if _facade_tensors(args):  # facade Tensors: MindSpore semantics (sum of all outputs)
+            from ._facade.grad import value_and_grad as ms_vg  # noqa: PLC0415
+
+            return ms_vg(fun, grad_position=argnums, has_aux=has_aux)(*args)
         single, nums = _norm_argnums(argnums, len(args), fname)
         args = _prepare_args(args, nums, fname)
         aux = []
@@ -176,9 +192,11 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     return vg
 
 
-def grad(fun, argnums=0, has_aux=False):
+def grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
     """Return a function computing the gradient of scalar ``fun`` w.r.t. ``argnums``.
 
+    Also accepts MindSpore 2.x's spelling ``grad(fn, grad_position=0, weights=None,
+    has_aux=False)`` and facade Tensors (then MindSpore's semantics: ``taylorad._facade.grad``).
     See :func:`value_and_grad` for the parameters. ``grad(grad(f))`` and gradients inside a
     differentiated loss are computed forward over reverse.
 
@@ -188,9 +206,17 @@ def grad(fun, argnums=0, has_aux=False):
     >>> ta.grad(lambda x: tnp.sum(tnp.sin(x)))(np.array([0.0]))
     array([1.])
     """
+    if ms_args or ms_kwargs or not isinstance(has_aux, bool):  # MindSpore 2.x spelling
+        from ._facade.grad import mindspore_style  # noqa: PLC0415
+
+        return mindspore_style(fun, argnums, has_aux, ms_args, ms_kwargs, False)
     vg = value_and_grad(fun, argnums, has_aux)
 
     def g(*args):
+        if _facade_tensors(args):
+            from ._facade.grad import grad as ms_grad  # noqa: PLC0415
+
+            return ms_grad(fun, grad_position=argnums, has_aux=has_aux)(*args)
         (out, grads) = vg(*args)
         return (grads, out[1]) if has_aux else grads
 

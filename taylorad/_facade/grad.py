@@ -426,3 +426,50 @@ def jvp(fn, inputs, v, has_aux=False):
     out, t = api.jvp(f, tuple(x._data for x in xs), tuple(t._data for t in vs))
     res = (wrap(out), wrap(t))
     return res + (wrap(api._strip_closed(_to_data(tuple(aux[-1]), "jvp"))),) if has_aux else res
+
+
+# ---------------------------------------------------------------------------------------------
+# one taylorad.grad for both spellings (called from taylorad.api)
+
+_MS_KEYS = ("grad_position", "weights", "has_aux", "return_ids", "sens_param")
+
+
+def mindspore_style(fun, argnums, has_aux, extra, kwargs, with_value):
+    """``taylorad.grad`` / ``value_and_grad`` called MindSpore's way.
+
+    MindSpore's positional order is (fn, grad_position, weights, has_aux, return_ids,
+    sens_param): JAX's ``argnums`` slot holds grad_position, its ``has_aux`` slot the weights
+    when that is not a bool, and further positional arguments continue MindSpore's order.
+    """
+    fname = "value_and_grad" if with_value else "grad"
+    ms = dict(zip(_MS_KEYS[2:], extra))
+    if len(extra) > 3:
+        raise TypeError(f"{fname}: too many positional arguments — MindSpore's order is (fn, "
+                        f"grad_position, weights, has_aux, return_ids, sens_param)")
+    if extra and isinstance(has_aux, bool):
+        raise TypeError(f"{fname}: the third positional argument is weights in MindSpore's "
+                        f"spelling (a Parameter, a ParameterTuple or None); pass has_aux by "
+                        f"keyword")
+    if not isinstance(has_aux, bool):
+        ms["weights"] = has_aux
+    elif has_aux:
+        ms["has_aux"] = True
+    for k, v in kwargs.items():
+        if k not in _MS_KEYS:
+            raise TypeError(f"{fname}: unexpected keyword argument {k!r}; JAX spelling: "
+                            f"grad(f, argnums=0, has_aux=False); MindSpore spelling: grad(fn, "
+                            f"grad_position=0, weights=None, has_aux=False, return_ids=False, "
+                            f"sens_param=False)")
+        if k in ms and k != "has_aux":
+            raise TypeError(f"{fname}: got multiple values for argument {k!r}")
+        ms[k] = v
+    if "grad_position" in ms and argnums != 0:
+        raise TypeError(f"{fname}: give either argnums (JAX spelling) or grad_position "
+                        f"(MindSpore spelling), not both")
+    ms.setdefault("grad_position", argnums)
+    return (value_and_grad if with_value else grad)(fun, **ms)
+
+
+def has_tensor(args):
+    """Whether a call's arguments include facade Tensors (then MindSpore semantics apply)."""
+    return any(isinstance(a, Tensor) for a in args)

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import mpmath
 import numpy as np
@@ -227,3 +228,147 @@ def test_host_kernel_matches_mpmath_order_8(host_lib, case):
             for k in range(K):
                 assert abs(got[k, i] - ref[k]) <= 1e-12 * scale + 1e-14 * abs(ref[k]), \
                     (case, i, k + 1, got[k, i], ref[k])
+
+
+# ---------------------------------------------------------------------------------------------
+# the Python dispatch path (rule hook -> taylorad.cuda.fused -> loader -> launch) end to end,
+# with a stand-in "cupy" whose arrays are numpy arrays and whose RawModule runs the host build
+
+
+class _Device:
+    def __init__(self, dev=None):
+        self.id = 0 if dev is None else int(getattr(dev, "id", dev))
+        self.attributes = {"MultiProcessorCount": 4}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _fake_cupy(lib, compiled):
+    import types  # noqa: PLC0415
+
+    mod = types.ModuleType("cupy")
+
+    class ndarray(np.ndarray):  # noqa: N801 - cupy's name
+        __module__ = "cupy"
+
+        @property
+        def device(self):
+            return _Device(0)
+
+        def get(self):
+            return np.asarray(self).view(np.ndarray)
+
+    def wrap(r):
+        return r.view(ndarray) if isinstance(r, np.ndarray) and type(r) is not ndarray else r
+
+    def module_getattr(name):
+        f = getattr(np, name)
+        if not callable(f) or isinstance(f, type):
+            return f
+        return lambda *a, **k: wrap(f(*a, **k))
+
+    class RawModule:
+        def __init__(self, code, options, name_expressions):
+            assert code.startswith('#line 1 "') and "-I" + str(kernel_dir()) in options
+            (self.expr,) = name_expressions
+            compiled.append(self.expr)
+
+        def get_function(self, expr):
+            assert expr == self.expr
+            name = next(n for n, s in KERNELS.items() if s.template.split("<")[0]
+                        == expr.split("<")[0] and (s.kind != "unary" or
+                                                   s.template.split(",")[0] == expr.split(",")[0]))
+            t, k = re.search(r"(float|double), (\d+)>$", expr).groups()
+            fn = getattr(lib, _host_fn(name, t, int(k)))
+            fn.restype = None
+
+            def launch(grid, block, args):
+                *arrays, out, n, m = args[:-2] if name == "power" else args
+                extra = args[-2:] if name == "power" else ()
+                assert all(a.flags.c_contiguous for a in arrays) and out.flags.c_contiguous
+                assert all(a.dtype == out.dtype for a in arrays) and n * int(k) == out.size
+                ptr = [a.ctypes.data_as(ctypes.c_void_p) for a in (*arrays, out)]
+                conv = [ctypes.c_double(float(extra[0])), ctypes.c_int(int(extra[1]))] \
+                    if extra else []
+                fn(*ptr, ctypes.c_longlong(int(n)), ctypes.c_longlong(int(m)), *conv)
+
+            return launch
+
+    mod.ndarray = ndarray
+    mod.RawModule = RawModule
+    mod.cuda = types.SimpleNamespace(Device=_Device)
+    mod.asarray = lambda a, dtype=None: np.asarray(a, dtype=dtype).view(ndarray)
+    mod.asnumpy = lambda a: np.asarray(a).view(np.ndarray)
+    mod.__getattr__ = module_getattr
+    return mod, ndarray
+
+
+@pytest.fixture
+def fake_cupy(host_lib, monkeypatch):
+    from taylorad.cuda import fused, loader  # noqa: PLC0415
+
+    compiled = []
+    mod, arr = _fake_cupy(host_lib, compiled)
+    monkeypatch.setitem(sys.modules, "cupy", mod)
+    loader.clear_cache()
+    fused._BLOCKS.clear()
+    yield mod, compiled
+    loader.clear_cache()
+    fused._BLOCKS.clear()
+
+
+
+@needs_nvcc
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("case", CASES)
+def test_dispatch_runs_the_kernel_for_cupy_inputs(fake_cupy, case, dtype):
+    from taylorad.cuda import launches  # noqa: PLC0415
+
+    cp, compiled = fake_cupy
+    name = case.split(":")[0]
+    rng = np.random.default_rng(11)
+    for K, batch in ((1, ()), (2, ()), (5, (3,)), (8, ())):
+        x0, S, b0, Sb = _inputs(rng, dtype, K, batch)
+        _, ref = _composed(case, K, batch, x0, S, b0, Sb)
+        before = launches[name]
+        y0, got = _composed(case, K, batch, *(cp.asarray(a) for a in (x0, S, b0, Sb)))
+        assert launches[name] == before + (K >= 2), "fused kernel not launched"
+        assert type(got) is cp.ndarray and got.dtype == dtype and got.shape == ref.shape
+        _assert_close(np.asarray(got), ref.astype(np.float64),
+                      1e-12 if dtype == np.float64 else 2e-5)
+    # one compilation per (kernel, dtype, K) — K = 2, 5, 8 here; cached afterwards
+    ctype = CTYPE[dtype]
+    mine = [e for e in compiled if ctype in e]
+    assert len(mine) == len(set(mine))
+
+
+@needs_nvcc
+def test_dispatch_end_to_end_derivatives(fake_cupy):
+    """ta.derivatives on "cupy" inputs: kernels run for exp, tanh, multiply, divide, power and
+    the result equals the numpy result (order 8) and stays a cupy array."""
+    import taylorad as ta  # noqa: PLC0415
+    from taylorad.cuda import launches, use_fused  # noqa: PLC0415
+
+    cp, _ = fake_cupy
+
+    def f(x):
+        return tnp.exp(tnp.tanh(x)) * x / tnp.power(1.0 + x * x, 1.5)
+
+    x = np.linspace(-1.0, 2.0, 50)
+    v = np.ones(50)
+    ref = ta.derivatives(f, x, v, 8)
+    before = dict(launches)
+    got = ta.derivatives(f, cp.asarray(x), cp.asarray(v), 8)
+    for name in ("exp", "tanh", "multiply", "divide", "power"):
+        assert launches[name] > before.get(name, 0), name
+    for g, r in zip(got, ref):
+        assert type(g) is cp.ndarray
+        np.testing.assert_allclose(np.asarray(g), r, rtol=1e-11, atol=1e-11 * np.abs(r).max())
+    with use_fused(False):
+        mid = dict(launches)
+        ta.derivatives(f, cp.asarray(x), cp.asarray(v), 8)
+        assert dict(launches) == mid

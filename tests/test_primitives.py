@@ -14,7 +14,7 @@ import pytest
 
 import taylorad as ta
 import taylorad.numpy as tnp
-from taylorad.testing import check_grads, check_taylor
+from taylorad.testing import check_grads, check_hvp, check_taylor
 
 mp = mpmath
 
@@ -506,3 +506,35 @@ def test_python_scalar_operands():
     check_grads(lambda x: 2.0 * x - 1.0 + x / 3.0 - 2.0 / x + 1.0 - x, (x,))
     ds = ta.derivatives(lambda x: 3.0 / x, x, np.ones_like(x), 3)
     np.testing.assert_allclose(ds[3], -18.0 / x ** 4, rtol=1e-13)
+
+
+# ---------------------------------------------------------------------------------------------
+# every structural and bilinear rule under forward over reverse (its VJP run on Taylor values)
+
+
+@pytest.mark.parametrize("name,shape,L", LINEAR, ids=LINEAR_IDS)
+def test_linear_hvp(name, shape, L):
+    x = np.random.default_rng(17).standard_normal(shape)
+    check_hvp(lambda x: tnp.sum(L(tnp, tnp.sin(x)) ** 2), x, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name,f,ref,sa,sb", BILINEAR, ids=BILINEAR_IDS)
+def test_bilinear_hvp(name, f, ref, sa, sb):
+    rng = np.random.default_rng(18)
+    a, b = rng.standard_normal(sa), rng.standard_normal(sb)
+    check_hvp(lambda a: tnp.sum(tnp.sin(f(a, b * a.sum())) * 1.0), a, rtol=1e-6, atol=1e-8)
+    check_hvp(lambda b: tnp.sum(f(tnp.tanh(a), b) ** 3), b, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name,f,f_mp,sample", UNARY, ids=UNARY_IDS)
+def test_unary_hvp(name, f, f_mp, sample):
+    x = sample(np.random.default_rng(19), (4,))
+    check_hvp(lambda x: tnp.sum(f(x) * f(x)[::-1]), x, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("row", BINARY, ids=BINARY_IDS)
+def test_binary_hvp(row):
+    a, b = _binary_inputs(row, np.random.default_rng(20), (3,), (3,))
+    f = row[1]
+    check_hvp(lambda ab: tnp.sum(f(ab[:3], ab[3:]) ** 2), np.concatenate([a, b]), rtol=1e-6,
+              atol=1e-8)

@@ -22,6 +22,7 @@ from . import tensor as _tensor
 from .elementwise import *  # noqa: F403 - arcsin … clip, erf, erfc (see elementwise.__all__)
 from .reductions import *  # noqa: F403 - max/min, prod, cumsum, var, std, logsumexp, softmax …
 from .tensor import *  # noqa: F403 - einsum, tensordot, outer, …, pad, tile, split
+from . import linalg  # solve, inv, det, slogdet, cholesky, norm (tnp.linalg.*)
 
 pi = _np.pi
 e = _np.e

@@ -48,9 +48,10 @@ def attach(tnp):
         return fn(*inputs)
 
     def __array_function__(self, func, types, args, kwargs):
-        fn = tnp.__dict__.get(func.__name__)
-        if fn is None or func.__name__ not in tnp.__all__ or \
-                getattr(func, "__module__", "").startswith("numpy.linalg"):
+        ns = tnp.linalg if (getattr(func, "__module__", "") or "").startswith("numpy.linalg") \
+            else tnp
+        fn = ns.__dict__.get(func.__name__)
+        if fn is None or func.__name__ not in ns.__all__:
             raise TypeError(_unsupported(f"{_qualname(func)}", {}))
         return fn(*args, **kwargs)
 

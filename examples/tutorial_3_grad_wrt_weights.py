@@ -12,7 +12,6 @@ from taylorad import dtype as mstype
 context.set_context(mode=context.GRAPH_MODE, device_target="CPU")
 
 
-
 class Net(nn.Cell):
     def __init__(self):
         super(Net, self).__init__()

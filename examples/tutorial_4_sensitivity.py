@@ -6,11 +6,10 @@ import numpy as np
 import taylorad.context as context
 import taylorad.nn as nn
 import taylorad.ops as ops
-from taylorad import Parameter, ParameterTuple, Tensor
+from taylorad import Parameter, Tensor
 from taylorad import dtype as mstype
 
 context.set_context(mode=context.GRAPH_MODE, device_target="CPU")
-
 
 
 class Net(nn.Cell):

@@ -67,7 +67,8 @@ def attach(tnp):
     Box.__array__ = __array__
 
 
-_UFUNC_NAMES = {"true_divide": "divide", "abs": "absolute"}
+# ufunc names that differ from taylorad.numpy's (expit: scipy.special.expit on a traced value)
+_UFUNC_NAMES = {"true_divide": "divide", "abs": "absolute", "expit": "sigmoid"}
 
 
 def _qualname(func):

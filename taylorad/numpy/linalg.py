@@ -74,7 +74,7 @@ class _Factor:
 
 
 # lu_solve: X = A₀⁻¹·R for a constant, already factored A₀ — linear in R -----------------------------
-lu_solve_p = Primitive("lu_solve", lambda r, factor: factor(r),
+lu_solve_p = Primitive("lu_solve", lambda r, factor=None: factor(r),
                        doc="A0^{-1} R with A0 constant and factored once (used by solve's rules)")
 deflinear(lu_solve_p, lambda p, S, factor: lu_solve_p(S, factor=factor),
           lambda g, ans, r, factor: lu_solve_p(g, factor=factor.transposed()))

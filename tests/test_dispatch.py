@@ -115,3 +115,21 @@ def test_unsupported_numpy_raises_clear_error(name, f):
     assert "taylorad" in msg and ("traced" in msg or "differentiat" in msg)
     if name != "numpy.asarray":
         assert name.split(".")[-1] in msg, msg
+
+
+def test_ndarray_methods_on_traced_values():
+    x = np.array([0.3, -0.7, 1.2, 0.4])
+
+    def f(x):
+        return x.max() + x.min() + x.var(ddof=1) + x.std() + x.clip(0.0, 1.0).sum() + x.prod() \
+            + x.cumsum()[-1]
+
+    want = _fd_grad(lambda v: v.max() + v.min() + v.var(ddof=1) + v.std() + v.clip(0, 1).sum()
+                    + v.prod() + v.cumsum()[-1], x)
+    np.testing.assert_allclose(ta.grad(f)(x), want, rtol=1e-7)
+
+    def g(x):
+        assert int(x.argmax()) == 2 and int(x.argmin()) == 1
+        return x.sum()
+
+    ta.grad(g)(x)

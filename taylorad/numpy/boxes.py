@@ -39,6 +39,16 @@ def attach(tnp):
     Box.squeeze = lambda self, axis=None: tnp.squeeze(self, axis)
     Box.ravel = lambda self: tnp.ravel(self)
     Box.flatten = lambda self: tnp.ravel(self)
+    # ndarray methods that reductions code calls as x.max(), x.var(ddof=1), …
+    Box.max = lambda self, axis=None, keepdims=False: tnp.max(self, axis, keepdims)
+    Box.min = lambda self, axis=None, keepdims=False: tnp.min(self, axis, keepdims)
+    Box.prod = lambda self, axis=None, keepdims=False: tnp.prod(self, axis, keepdims)
+    Box.cumsum = lambda self, axis=None: tnp.cumsum(self, axis)
+    Box.var = lambda self, axis=None, ddof=0, keepdims=False: tnp.var(self, axis, ddof, keepdims)
+    Box.std = lambda self, axis=None, ddof=0, keepdims=False: tnp.std(self, axis, ddof, keepdims)
+    Box.clip = lambda self, min=None, max=None: tnp.clip(self, min, max)
+    Box.argmax = lambda self, axis=None: tnp.argmax(self, axis)
+    Box.argmin = lambda self, axis=None: tnp.argmin(self, axis)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         fn = tnp.__dict__.get(_UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__))

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..core.rules import defcompose, defunary, defvjp, raised
-from ..core.trace import Primitive, getval
+from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, shape_of
 from .arith import sqrt
 from .shape import unbroadcast, where
@@ -233,6 +233,8 @@ def clip(a, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - nump
     hi = a_max if max is None else max
     if lo is None and hi is None:
         raise ValueError("taylorad.numpy.clip: give at least one of a_min and a_max")
+    if not isinstance(a, Box):
+        a = array_namespace(a).asarray(a)
     out = a
     if lo is not None:
         out = where(getval(a) < getval(lo), lo, out)

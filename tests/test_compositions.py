@@ -406,3 +406,36 @@ def test_derivatives_order_20_rational():
         want = (-1) ** k * math.factorial(k) * z.imag
         scale = math.factorial(k) * np.abs(z)  # the size of the terms that cancel
         assert np.all(np.abs(ds[k] - want) <= 1e-11 * scale), (k, ds[k], want)
+
+
+# ---------------------------------------------------------------------------------------------
+# mixed nesting, depth 3-4
+
+
+def _E(x, th):
+    return tnp.sum(th[0] * tnp.sin(th[1] * x) * x[::-1])
+
+
+def test_reverse_over_taylor_over_reverse():
+    """loss(θ) = Σ (d²/dt² ∇ₓE(x + t v, θ))²: grad vs central differences of loss."""
+    x, v = np.array([0.3, -0.5, 1.2]), np.array([1.0, 0.5, -0.3])
+
+    def loss(th):
+        return tnp.sum(ta.derivatives(lambda y: ta.grad(_E)(y, th), x, v, 2)[2] ** 2)
+
+    check_grads(loss, (np.array([0.7, 1.3]),))
+
+
+def test_depth_four_hvp_of_a_loss_containing_an_hvp():
+    x, v = np.array([0.3, -0.5, 1.2]), np.array([1.0, 0.5, -0.3])
+    loss = lambda th: tnp.sum(ta.hvp(lambda y: _E(y, th), x, v) ** 2)  # noqa: E731
+    d = np.array([1.0, -1.0])
+    check_grads(lambda th: ta.hvp(loss, th, d), (np.array([0.7, 1.3]),))
+
+
+def test_jet_over_grad():
+    x, v = np.array([0.3, -0.5, 1.2]), np.array([1.0, 0.5, -0.3])
+    y0, (y1, y2) = ta.jet(ta.grad(lambda x: tnp.sum(tnp.sin(x))), (x,), ((v, 0 * v),))
+    np.testing.assert_allclose(y0, np.cos(x))
+    np.testing.assert_allclose(y1, -np.sin(x) * v, rtol=1e-14)
+    np.testing.assert_allclose(y2, -np.cos(x) * v * v, rtol=1e-14)

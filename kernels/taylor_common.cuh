@@ -12,7 +12,8 @@
 // One thread per element (grid-stride loop); the K + 1 coefficients live in registers (K is a
 // template parameter, every loop over k is unrolled). Each recurrence is written in the same
 // order of operations as the composed rule in taylorad/numpy/, which is the reference.
-#pragma once
+#ifndef TAYLORAD_TAYLOR_COMMON_CUH  // a guard, not #pragma once: the loader inlines this file
+#define TAYLORAD_TAYLOR_COMMON_CUH
 
 #define TAD_HD __host__ __device__ __forceinline__
 
@@ -92,3 +93,5 @@ __global__ void taylor_unary(const T* __restrict__ x0, const T* __restrict__ y0,
 }
 
 }  // namespace taylorad
+
+#endif  // TAYLORAD_TAYLOR_COMMON_CUH

@@ -63,12 +63,19 @@ def test_ptx_compiles(file, arch, tmp_path):
 def test_line_directive_points_into_the_kernel_file(tmp_path):
     """Compiler errors in a loaded source name the real .cu file and line (``#line 1``)."""
     src = kernel_source("taylor_arith.cu")
-    lines = src.count("\n")
-    (tmp_path / "probe.cu").write_text(src + "\nthis_is_not_cuda;\n")
+    lines = (kernel_dir() / "taylor_arith.cu").read_text().count("\n")
+    (tmp_path / "probe.cu").write_text(src + "this_is_not_cuda;\n")  # the line after the file
     res = _nvcc(["-ptx", "-arch=compute_80", "-I", str(kernel_dir()), "probe.cu"], tmp_path)
     assert res.returncode != 0
     path = (kernel_dir() / "taylor_arith.cu").as_posix()
     assert f'{path}({lines + 1})' in res.stderr, res.stderr
+    # and an error inside the expanded header points into the header
+    header = kernel_dir() / "taylor_common.cuh"
+    bad = src.replace("namespace taylorad {", "namespace taylorad { this_is_not_cuda;", 1)
+    (tmp_path / "probe2.cu").write_text(bad)
+    res = _nvcc(["-ptx", "-arch=compute_80", "probe2.cu"], tmp_path)  # no -I: header inlined
+    line = header.read_text()[:header.read_text().index("namespace taylorad {")].count("\n") + 1
+    assert f'{header.as_posix()}({line})' in res.stderr, res.stderr
 
 
 # ---------------------------------------------------------------------------------------------

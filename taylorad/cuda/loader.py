@@ -2,11 +2,13 @@
 
 Sources are read from ``taylorad/kernels`` (installed wheel: pyproject force-includes
 ``kernels/`` there) or ``<checkout>/kernels`` (source tree). ``#line 1 "<file>"`` is prepended so
-that compiler errors point into the real ``.cu`` file, and the kernel directory is on the include
-path for ``taylor_common.cuh``. Templates are instantiated through ``name_expressions``; one
+that compiler errors point into the real ``.cu`` file; local includes (``taylor_common.cuh``) are
+expanded in place between ``#line`` directives, so CuPy's compile cache (keyed on the code string)
+sees every edit. Templates are instantiated through ``name_expressions``; one
 compiled kernel is cached per (kernel, dtype, K, device). cupy is imported only inside
 ``get_kernel``.
 """
+import re
 from pathlib import Path
 
 import numpy as np
@@ -64,12 +66,30 @@ def kernel_dir():
         "or run from a source checkout that has kernels/")
 
 
+_INCLUDE = re.compile(r'^#include "([^"]+)"[ \t]*$', re.M)
+
+
 def kernel_source(file):
-    """The source of ``file`` with ``#line 1 "<path>"`` prepended (errors point into the file)."""
-    path = kernel_dir() / file
+    """The source of ``file`` for NVRTC, with ``#line`` directives so errors point into the files.
+
+    Local ``#include "x.cuh"`` lines are expanded in place (each framed by ``#line``), so the code
+    string — CuPy's compile-cache key — changes whenever any of the files does.
+    """
+    d = kernel_dir()
+    path = d / file
     if not path.is_file():
         raise FileNotFoundError(f"taylorad.cuda: kernel source {path} does not exist")
-    return f'#line 1 "{path.as_posix()}"\n' + path.read_text()
+    text = path.read_text()
+
+    def expand(m):
+        inc = d / m.group(1)
+        if not inc.is_file():
+            return m.group(0)  # a system header: left to the compiler
+        line = text.count("\n", 0, m.start()) + 1
+        return (f'#line 1 "{inc.as_posix()}"\n{inc.read_text()}\n'
+                f'#line {line + 1} "{path.as_posix()}"')
+
+    return f'#line 1 "{path.as_posix()}"\n' + _INCLUDE.sub(expand, text)
 
 
 def _ctype(dtype):

@@ -4,6 +4,7 @@ Reverse mode for first derivatives; truncated Taylor polynomials, propagated for
 every primitive's rules, for every order above (DESIGN.md §1).
 """
 from . import numpy
+from .jit import jit
 from .api import derivatives, grad, hvp, jet, jvp, value_and_grad, vjp
 from .toolbox import (derivative_tensor, hessian, hessian_diag, hessian_diag_estimate, hvp_batch, jacfwd, jacrev,
                       laplacian, laplacian_estimate)
@@ -11,7 +12,7 @@ from .toolbox import (derivative_tensor, hessian, hessian_diag, hessian_diag_est
 __version__ = "0.1.0"
 
 __all__ = ["derivative_tensor", "derivatives", "grad", "hessian", "hessian_diag", "hessian_diag_estimate", "hvp",
-           "hvp_batch", "jacfwd", "jacrev", "jet", "jvp", "laplacian", "laplacian_estimate",
+           "hvp_batch", "jacfwd", "jacrev", "jet", "jit", "jvp", "laplacian", "laplacian_estimate",
            "numpy", "value_and_grad", "vjp"]
 
 # the MindSpore-compatible facade (``from taylorad import Tensor, Parameter``; taylorad.float32)

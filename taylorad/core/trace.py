@@ -100,8 +100,9 @@ class Box:
 
 
 def getval(x):
-    """The plain array under any number of boxes."""
-    while isinstance(x, Box):
+    """The value under every transformation's box: a plain array, or (while ``taylorad.jit``
+    records) the level-0 capture box that stands for one."""
+    while isinstance(x, Box) and x._trace.level:
         x = x._primal
     return x
 
@@ -171,6 +172,6 @@ class Primitive:
                     top = a._trace
         if top is None:
             return self.impl(*args, **params)
-        if self.nondiff:
-            return self.impl(*(getval(a) for a in args), **params)
+        if self.nondiff and top.level:  # level 0 (jit capture) records nondiff calls too
+            return self(*(getval(a) for a in args), **params)
         return top.process(self, args, params)

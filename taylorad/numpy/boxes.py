@@ -58,6 +58,8 @@ def attach(tnp):
         return fn(*inputs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ in _INSPECT:  # np.shape(x), np.ndim(x), np.size(x): no value needed
+            return getattr(args[0], func.__name__)
         ns = tnp.linalg if (getattr(func, "__module__", "") or "").startswith("numpy.linalg") \
             else tnp
         fn = ns.__dict__.get(func.__name__)
@@ -78,6 +80,7 @@ def attach(tnp):
 
 
 # ufunc names that differ from taylorad.numpy's (expit: scipy.special.expit on a traced value)
+_INSPECT = frozenset({"shape", "ndim", "size"})
 _UFUNC_NAMES = {"true_divide": "divide", "abs": "absolute", "expit": "sigmoid"}
 
 

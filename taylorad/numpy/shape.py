@@ -192,14 +192,22 @@ def astype(x, dtype):
 
 
 def zeros_like(x, dtype=None):
-    """Zeros shaped like ``x``: a constant, never traced."""
+    """Zeros shaped like ``x``: a constant (it depends on the shape only), never traced."""
     v = getval(x)
-    return array_namespace(v).zeros_like(v, dtype=dtype)
+    return _constant(v, "zeros", dtype)
 
 
 def ones_like(x, dtype=None):
+    """Ones shaped like ``x``: a constant, never traced."""
     v = getval(x)
-    return array_namespace(v).ones_like(v, dtype=dtype)
+    return _constant(v, "ones", dtype)
+
+
+def _constant(v, kind, dtype):
+    shape = tuple(getattr(v, "shape", ()))
+    dtype = getattr(v, "dtype", np.float64) if dtype is None else dtype
+    xp = array_namespace(v._primal if isinstance(v, Box) else v)
+    return getattr(xp, kind)(shape, dtype=dtype)
 
 
 stop_gradient_p = Primitive("stop_gradient", lambda x: x)

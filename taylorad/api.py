@@ -73,9 +73,10 @@ def _norm_argnums(argnums, nargs, fname):
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got {a!r}")
         if not -nargs <= a < nargs:
+            fix = (f"use 0..{nargs - 1}" if nargs else
+                   "pass the arrays to differentiate as positional arguments")
             raise ValueError(f"{fname}: argnums {a} is out of range for a function called with "
-                             f"{nargs} positional argument{'s' if nargs != 1 else ''} — use "
-                             f"0..{nargs - 1}")
+                             f"{nargs} positional argument{'s' if nargs != 1 else ''} — {fix}")
         out.append(int(a) % nargs)
     return single, tuple(out)
 

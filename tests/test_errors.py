@@ -238,3 +238,8 @@ def test_shape_errors_name_the_function():
     raises(ValueError, lambda: tnp.stack([X, X[:2]]), "taylorad.numpy.stack", "same shape")
     raises(TypeError, lambda: ta.grad(lambda x: tnp.sum(x[np.array([0.5])]))(X),
            "index", "integer/boolean arrays")
+
+
+def test_grad_called_without_arguments():
+    raises(ValueError, lambda: ta.grad(lambda: 1.0)(), "argnums 0", "0 positional arguments",
+           "pass the arrays to differentiate as positional arguments")

@@ -40,16 +40,14 @@ def hessian_diag_hutchinson(fun, x, n_probes=64, seed=0, args=()):
     """Unbiased Hutchinson estimate E[z ⊙ H z] of diag(H) with Rademacher probes z.
 
     All ``n_probes`` probes ride along as one batch axis of a single forward-over-reverse
-    pass. Uses ``taylorad.hessian_diag_estimate`` when the toolbox provides it.
+    pass. For a single array x (no args) this is ``taylorad.hessian_diag_estimate``'s estimate
+    (without its standard error); pytrees and ``args`` use the same estimator here.
     """
     import taylorad  # noqa: PLC0415
 
     tool = getattr(taylorad, "hessian_diag_estimate", None)
-    if tool is not None and not args:
-        try:
-            return tool(fun, x, n_probes=n_probes, seed=seed)
-        except TypeError:
-            pass  # a different signature: fall back to the private estimator
+    if tool is not None and not args and hasattr(x, "shape"):
+        return tool(fun, x, n_probes, seed=seed)[0]  # (estimate, standard error)
     if isinstance(n_probes, bool) or not isinstance(n_probes, int) or n_probes < 1:
         raise ValueError(f"hessian_diag_hutchinson: n_probes must be a positive int, got "
                          f"{n_probes!r}")

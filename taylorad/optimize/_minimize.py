@@ -45,7 +45,7 @@ _OPTIONS = {
     "trust-ncg": {**_COMMON, **_TR_OPTS, "cg_maxiter": None, "cg_forcing": "superlinear"},
     "trust-krylov": {**_COMMON, **_TR_OPTS, "cg_maxiter": None, "inexact": True},
     "trust-exact": {**_COMMON, **_TR_OPTS, "chunk_size": None},
-    "newton-exact": {**_COMMON, **_LS_OPTS, "npd": "eig", "chunk_size": None},
+    "newton-exact": {**_COMMON, **_LS_OPTS, "npd": "cholesky-shift", "chunk_size": None},
 }
 
 _MESSAGES = {
@@ -282,7 +282,14 @@ def _trust_region_method(run, obj, z, method):
             ft, gt = obj.f(zt), None
         else:
             ft, gt = obj.fg(zt)
-        rho = (f - ft) / (-m) if math.isfinite(ft) else -math.inf
+        if not math.isfinite(ft):
+            rho = -math.inf
+        elif max(abs(f - ft), -m) <= 10 * _EPS * max(1.0, abs(f)):
+            # both reductions at roundoff level: the ratio is noise, trust the model
+            # (Conn, Gould & Toint, Trust-Region Methods, §17.4.2)
+            rho = 1.0 if ft <= f + 10 * _EPS * max(1.0, abs(f)) else -math.inf
+        else:
+            rho = (f - ft) / (-m)
         if rho < 0.25:
             delta *= 0.25
         elif rho > 0.75 and hits:
@@ -338,7 +345,7 @@ def minimize(fun, x0, method="trust-krylov", *, args=(), jac=None, hess=None, he
         (20·n), ``cg_forcing`` ('superlinear': η = min(0.5, √‖g‖)); trust-region methods:
         ``initial_trust_radius`` (1), ``max_trust_radius`` (1e8), ``eta`` (0.15);
         'trust-krylov': ``inexact`` (True), ``cg_maxiter`` (min(20·n, 100) Lanczos steps);
-        'newton-exact': ``npd`` ('eig' | 'cholesky-shift' | 'grad'); dense methods:
+        'newton-exact': ``npd`` ('cholesky-shift' (default) | 'eig' | 'grad'); dense methods:
         ``chunk_size`` (Hessian columns per batched pass; None = all).
 
     Returns

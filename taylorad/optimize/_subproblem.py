@@ -234,7 +234,7 @@ def gltr(hvp, g, delta, tol, maxiter):
     return p, m, hits, len(Q)
 
 
-def modified_newton_step(H, g, xp, npd="eig"):
+def modified_newton_step(H, g, xp, npd="cholesky-shift"):
     """Newton direction -Ĥ⁻¹g with Ĥ a positive-definite modification of H.
 
     npd='eig':    eigenvalues replaced by max(|λ|, δ), δ = √eps·max(1, max|λ|)

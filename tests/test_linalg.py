@@ -211,3 +211,19 @@ def test_solve_float32_and_plain_arrays(rng):
     assert ta.grad(lambda a: tnp.sum(la.solve(a, b)))(A).dtype == np.float32
     ds = ta.derivatives(lambda a: la.solve(a, b), A, np.eye(3, dtype=np.float32), 3)
     assert all(d.dtype == np.float32 for d in ds)
+
+
+def test_grad_of_taylor_through_factored_solve(rng):
+    """Reverse over Taylor where A₀ is constant: the factored lu_solve path and its VJP."""
+    A, U = _well_conditioned(rng, 3), rng.standard_normal((3, 3))
+    As = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)  # batched A: the non-LU path
+    b = rng.standard_normal(3)
+    for a0, u in ((A, U), (As, np.stack([U, U.T]))):
+        def d2(b):
+            return tnp.sum(ta.derivatives(lambda a: la.solve(a, b), a0, u, 2)[2])
+
+        # d²/dt² (A + tU)⁻¹ b = 2 A⁻¹U A⁻¹U A⁻¹ b: linear in b, gradient 2·(A⁻¹UA⁻¹UA⁻¹)ᵀ·1
+        inv = np.linalg.inv(a0)
+        M = 2 * inv @ u @ inv @ u @ inv
+        want = np.sum(np.swapaxes(M, -1, -2) @ np.ones(3), axis=tuple(range(M.ndim - 2)))
+        np.testing.assert_allclose(ta.grad(d2)(b), want, rtol=1e-10)

@@ -70,7 +70,9 @@ class _Factor:
             return np.moveaxis(x.reshape(rm.shape), 0, -2).astype(r.dtype, copy=False)
         xp = array_namespace(self.a, r)
         a = xp.swapaxes(self.a, -1, -2) if self.trans else self.a
-        return xp.linalg.solve(a, r)
+        batch = np.broadcast_shapes(a.shape[:-2], r.shape[:-2])  # cupy's solve does not broadcast
+        return xp.linalg.solve(xp.broadcast_to(a, batch + a.shape[-2:]),
+                               xp.broadcast_to(r, batch + r.shape[-2:]))
 
 
 # lu_solve: X = A₀⁻¹·R for a constant, already factored A₀ — linear in R -----------------------------
@@ -227,7 +229,7 @@ defvjp(det_p, lambda g, ans, a: _expand2(g * ans) * _T(inv_p(a)))
 
 
 def det(a):
-    """numpy.linalg.det (Taylor orders ≥ 2 need a non-singular matrix)."""
+    """numpy.linalg.det. Its VJP and Taylor rule use A⁻¹: ``a`` must be non-singular."""
     _check_square(a, "det")
     return det_p(a)
 

@@ -15,7 +15,7 @@ from . import ops
 from .trace import STATE, Box, Trace, _resolve
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["VJPBox", "Node", "ReverseTrace", "backward", "grad_core"]
+__all__ = ["VJPBox", "Node", "ReverseTrace", "Scatter", "backward", "grad_core"]
 
 
 class Node:
@@ -72,12 +72,39 @@ class ReverseTrace(Trace):
         return VJPBox(ans, self, Node(tuple(parents), vjp))
 
 
+class Scatter:
+    """A cotangent that is zero except at some index sets: the VJP of indexing.
+
+    Kept lazy while cotangents accumulate, so that the slices of one array (e.g. every layer's
+    weights cut out of one flat parameter vector) are written into ONE zero buffer by one
+    ``index_add_many`` call, instead of a full-size buffer per slice plus a full-size add each.
+    """
+
+    __slots__ = ("shape", "parts")
+
+    def __init__(self, shape, parts):
+        self.shape = shape
+        self.parts = parts  # [(values, index), ...]
+
+    def dense(self):
+        return ops.index_add_many(self.parts, self.shape)
+
+
+def _dense(ct):
+    return ct.dense() if type(ct) is Scatter else ct
+
+
 def _accumulate(store, node, idx, n_slots, ct):
     slots = store.get(node)
     if slots is None:
         slots = store[node] = [None] * n_slots
     old = slots[idx]
-    slots[idx] = ct if old is None else ops.add(old, ct)
+    if old is None:
+        slots[idx] = ct
+    elif type(old) is Scatter and type(ct) is Scatter and old.shape == ct.shape:
+        slots[idx] = Scatter(old.shape, old.parts + ct.parts)
+    else:
+        slots[idx] = ops.add(_dense(old), _dense(ct))
 
 
 def backward(roots, n_out):
@@ -107,6 +134,8 @@ def backward(roots, n_out):
     while ready:
         node = ready.pop()
         node_cts = cts.pop(node, None)
+        if node_cts is not None:
+            node_cts = [_dense(c) for c in node_cts]
         if node.vjp is None:
             if node_cts is not None:
                 leaves[node] = node_cts

@@ -8,6 +8,7 @@ import numpy as _np
 from .. import core as _core
 from ..core import ops as _ops
 from . import boxes as _boxes
+from . import shape as _shape
 from .arith import (abs, absolute, add, ceil, divide, equal, floor, greater, greater_equal, less,
                     less_equal, maximum, minimum, multiply, negative, not_equal, positive, power,
                     rint, round, sign, sqrt, square, subtract, true_divide)
@@ -59,6 +60,7 @@ _ops.broadcast_to = broadcast_to
 _ops.reshape = reshape
 _ops.stack = stack
 _ops.concatenate = concatenate
+_ops.index_add_many = _shape.index_add_many
 _ops.zeros_like = zeros_like
 _ops.ones_like = ones_like
 _ops.astype = astype

@@ -8,6 +8,7 @@ from builtins import sum as builtins_sum
 import numpy as np
 
 from ..core.rules import _always, deflinear, defnondiff, deftaylor, defvjp
+from ..core.reverse import Scatter
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, normalize_axis, shape_of
 
@@ -270,7 +271,7 @@ def _getitem_batched(p, S, idx):
 
 
 deflinear(getitem_p, _getitem_batched,
-          lambda g, ans, x, idx: index_add_p(g, idx=idx, shape=shape_of(x)))
+          lambda g, ans, x, idx: Scatter(shape_of(x), [(g, idx)]))
 
 
 def _index_add_impl(g, idx, shape):
@@ -295,6 +296,60 @@ def _index_add_batched(p, S, idx, shape):
 
 
 deflinear(index_add_p, _index_add_batched, lambda g, ans, x, idx, shape: getitem_p(g, idx=idx))
+
+
+def _index_add_many_impl(*values, idxs, shape):
+    xp = array_namespace(*values)
+    z = xp.zeros(shape, dtype=np.result_type(*values))
+    for v, idx in zip(values, idxs):
+        if any(_is_adv(i) for i in idx):
+            xp.add.at(z, idx, v)
+        else:
+            z[idx] += v
+    return z
+
+
+index_add_many_p = Primitive("index_add_many", _index_add_many_impl,
+                             doc="zeros(shape) with each value added at its index")
+
+
+def _index_add_many_taylor(tr, ans, primals, series, idxs, shape):
+    parts = [(S, idx) for S, idx in zip(series, idxs) if S is not None]
+    deg = parts[0][0].shape[0]
+    pre = (deg,) + tr.batch
+    if any(_split_advanced(idx) for _, idx in parts):  # rare: one scatter per part
+        out = None
+        for S, idx in parts:
+            term = _index_add_batched(tr.pdim, S, idx, shape)
+            out = term if out is None else out + term
+        return out
+    return index_add_many_p(*[S for S, _ in parts],
+                            idxs=tuple((slice(None),) * tr.pdim + idx for _, idx in parts),
+                            shape=pre + shape)
+
+
+deftaylor(index_add_many_p, _index_add_many_taylor)
+index_add_many_p._linear_when = _always
+
+
+class _ManyVJPs(dict):
+    def __missing__(self, i):
+        self[i] = rule = lambda g, ans, *vals, idxs, shape: getitem_p(g, idx=idxs[i])
+        return rule
+
+    def __contains__(self, i):
+        return True
+
+
+index_add_many_p.vjps = _ManyVJPs()
+
+
+def index_add_many(parts, shape):
+    """zeros(shape) with ``values`` added at ``index`` for each (values, index) in ``parts``."""
+    if len(parts) == 1:
+        return index_add_p(parts[0][0], idx=parts[0][1], shape=tuple(shape))
+    return index_add_many_p(*[v for v, _ in parts], idxs=tuple(i for _, i in parts),
+                            shape=tuple(shape))
 
 
 def getitem(x, idx):

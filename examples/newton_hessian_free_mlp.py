@@ -74,7 +74,7 @@ t0 = time.perf_counter()
 f, g = vg(params)
 print(f"{'step':>4s} {'loss':>12s} {'|g|':>10s} {'lambda':>9s}")
 for step in range(1, steps + 1):
-    def matvec(v):
+    def matvec(v, params=params, lam=lam):
         Gv = ggnvp(model, params, v, loss=mse)
         return tree_add(Gv, v, lam)
 

@@ -10,11 +10,22 @@ import scipy.optimize as so
 
 import taylorad as ta
 import taylorad.numpy as tnp
-from taylorad.optimize import (METHODS, ggnvp, hessian_diag_hutchinson, hessian_operator,
-                               minimize, scipy_callables, scipy_method)
+from taylorad.optimize import (
+    METHODS,
+    ggnvp,
+    hessian_diag_hutchinson,
+    hessian_operator,
+    minimize,
+    scipy_callables,
+    scipy_method,
+)
 from taylorad.optimize._objective import _Objective
-from taylorad.optimize.problems import (chained_rosenbrock, get_problem, logistic_data,
-                                        spd_quadratic_matrix)
+from taylorad.optimize.problems import (
+    chained_rosenbrock,
+    get_problem,
+    logistic_data,
+    spd_quadratic_matrix,
+)
 
 HVP_METHODS = ("newton-cg", "trust-ncg", "trust-krylov")
 ALL = METHODS

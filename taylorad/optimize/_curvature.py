@@ -1,6 +1,6 @@
 """Curvature helpers for second-order training: Gauss–Newton products, Hessian diagonals."""
 from .. import api as _api
-from ..core.tree import tree_flatten, tree_unflatten
+from ..core.tree import tree_unflatten
 from ..numpy._util import array_namespace
 from ._objective import _check_x0, _scalar_of, fused_value_grad_hvp
 
@@ -43,7 +43,7 @@ def hessian_diag_hutchinson(fun, x, n_probes=64, seed=0, args=()):
     pass. For a single array x (no args) this is ``taylorad.hessian_diag_estimate``'s estimate
     (without its standard error); pytrees and ``args`` use the same estimator here.
     """
-    import taylorad  # noqa: PLC0415
+    import taylorad
 
     tool = getattr(taylorad, "hessian_diag_estimate", None)
     if tool is not None and not args and hasattr(x, "shape"):

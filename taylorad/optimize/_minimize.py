@@ -13,10 +13,15 @@ import numpy as np
 
 from ._linesearch import wolfe_search
 from ._objective import _Objective
-from ._subproblem import (exact_tr_step, gltr, modified_newton_step, steihaug_cg,
-                          truncated_cg)
+from ._subproblem import (
+    exact_tr_step,
+    gltr,
+    modified_newton_step,
+    steihaug_cg,
+    truncated_cg,
+)
 
-__all__ = ["minimize", "METHODS", "OptimizeResult"]
+__all__ = ["METHODS", "OptimizeResult", "minimize"]
 
 try:  # scipy's class when scipy is importable, else a dict with attribute access
     from scipy.optimize import OptimizeResult
@@ -208,7 +213,7 @@ def _line_search_method(run, obj, z, method):
             p, _ = modified_newton_step(H, g, xp, opts["npd"])
         else:
             gn = math.sqrt(float(g @ g))
-            p, ncg, _ = truncated_cg(lambda v: obj.hvp(z, v), g,
+            p, ncg, _ = truncated_cg(lambda v, z=z: obj.hvp(z, v), g,
                                      _forcing(gn, opts["cg_forcing"]), opts["cg_maxiter"])
         d0 = float(g @ p)
         if not math.isfinite(d0) or d0 >= 0:  # not a descent direction: steepest descent
@@ -216,7 +221,7 @@ def _line_search_method(run, obj, z, method):
             d0 = -float(g @ g)
         first = [exact]
 
-        def phi(a):
+        def phi(a, z=z, p=p, first=first):
             zt = z + a * p
             if first[0]:  # the full Newton step: f, g and H in one fused pass
                 first[0] = False

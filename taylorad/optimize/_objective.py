@@ -25,7 +25,7 @@ from ..core.trace import getval
 from ..core.tree import tree_flatten, tree_unflatten
 from ..numpy._util import array_namespace
 
-__all__ = ["_Objective", "namespace_of", "fused_value_grad_hvp", "fused_value_grad_hessian"]
+__all__ = ["_Objective", "fused_value_grad_hessian", "fused_value_grad_hvp", "namespace_of"]
 
 
 def namespace_of(leaves):
@@ -76,7 +76,7 @@ def _scalar_of(out, fname):
         raise TypeError(f"{fname}: fun must return a scalar, got {what} — reduce it (e.g. "
                         f"tnp.sum(...)); with jac=True fun returns the pair (f, g)")
     if shape != ():
-        from .. import numpy as tnp  # noqa: PLC0415
+        from .. import numpy as tnp
 
         out = tnp.reshape(out, ())
     return out

@@ -8,9 +8,14 @@ import numpy as np
 
 from .. import api as _api
 from ._minimize import METHODS, minimize
-from ._objective import _check_x0, _scalar_of, fused_value_grad_hessian, fused_value_grad_hvp
+from ._objective import (
+    _check_x0,
+    _scalar_of,
+    fused_value_grad_hessian,
+    fused_value_grad_hvp,
+)
 
-__all__ = ["scipy_callables", "hessian_operator", "scipy_method"]
+__all__ = ["hessian_operator", "scipy_callables", "scipy_method"]
 
 _HESSP = ("newton-cg", "trust-ncg", "trust-krylov", "trust-constr")
 _HESS = ("trust-exact", "dogleg")
@@ -112,7 +117,7 @@ def hessian_operator(fun, x, args=()):
     is the same product. Use it with Newton-CG or trust-constr (``hess=``) or with
     ``scipy.sparse.linalg.cg``/``minres``/``eigsh``.
     """
-    from scipy.sparse.linalg import LinearOperator  # noqa: PLC0415
+    from scipy.sparse.linalg import LinearOperator
 
     leaves, _ = _check_x0(x, "hessian_operator")
     if len(leaves) != 1:

@@ -9,8 +9,14 @@ import math
 
 import numpy as np
 
-__all__ = ["truncated_cg", "steihaug_cg", "gltr", "tr_eig_solve", "exact_tr_step",
-           "modified_newton_step"]
+__all__ = [
+    "exact_tr_step",
+    "gltr",
+    "modified_newton_step",
+    "steihaug_cg",
+    "tr_eig_solve",
+    "truncated_cg",
+]
 
 _EPS = float(np.finfo(np.float64).eps)
 

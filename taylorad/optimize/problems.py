@@ -8,14 +8,14 @@ Each :class:`Problem` has ``fun``, ``x0`` (a fresh float64 array per call), the 
 needed) and ``ftol``, the tolerance of |f - f*| the tests accept.
 """
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
 from .. import numpy as tnp
 
-__all__ = ["Problem", "get_problem", "PROBLEMS", "spd_quadratic_matrix", "logistic_data"]
+__all__ = ["PROBLEMS", "Problem", "get_problem", "logistic_data", "spd_quadratic_matrix"]
 
 
 @dataclass
@@ -23,8 +23,8 @@ class Problem:
     name: str
     fun: Callable
     x0_fn: Callable
-    fstar: Optional[float]
-    xstar: Optional[np.ndarray] = None
+    fstar: float | None
+    xstar: np.ndarray | None = None
     ftol: float = 1e-8
 
     @property

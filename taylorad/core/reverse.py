@@ -294,8 +294,9 @@ def _fwd_over_rev(outer, fun, args, argnums, sens, free_boxes, c_out, c_grad):
     free_ids = {id(b) for b in free_boxes}
     closure_nodes = {id(b): Node() for b in free_boxes}
     subst = {id(b): VJPBox(b._primal, rt, closure_nodes[id(b)]) for b in free_boxes}
-    old_subst = STATE.subst
+    old_subst, old_redirected = STATE.subst, outer.redirected
     STATE.subst = {**old_subst, **subst}
+    outer.redirected = True  # only the outer trace's boxes are looked up
     try:
         sens_leaves = None if sens is None else tree_flatten(sens)[0]
         sens_vals = None if sens is None else [
@@ -306,7 +307,7 @@ def _fwd_over_rev(outer, fun, args, argnums, sens, free_boxes, c_out, c_grad):
         seeds = _combine_seeds(out_leaves, sens_vals, c_out, tt)
         _, leaves = _pull(rt, tree_unflatten(out_td, out_leaves), tree_unflatten(out_td, seeds))
     finally:
-        STATE.subst = old_subst
+        STATE.subst, outer.redirected = old_subst, old_redirected
 
     def coef1(ct):
         if isinstance(ct, TaylorBox) and ct._trace is tt:

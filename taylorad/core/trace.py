@@ -30,12 +30,13 @@ STATE = _State
 
 
 class Trace:
-    __slots__ = ("level", "suspended", "free")
+    __slots__ = ("level", "suspended", "free", "redirected")
 
     def __init__(self):
         self.level = next(_levels)
         self.suspended = False
         self.free = None
+        self.redirected = False  # some boxes of this trace are in STATE.subst right now
 
     def process(self, prim, args, params):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -114,11 +115,12 @@ def is_traced(x):
 def _resolve(a):
     """Apply substitution and unbox suspended traces (rare: only inside nested gradients)."""
     while isinstance(a, Box):
-        sub = STATE.subst.get(id(a))
-        if sub is not None:
-            a = sub
-            continue
         t = a._trace
+        if t.redirected:
+            sub = STATE.subst.get(id(a))
+            if sub is not None:
+                a = sub
+                continue
         if not t.suspended:
             break
         t.free.setdefault(id(a), a)
@@ -159,7 +161,7 @@ class Primitive:
         for a in args:
             if isinstance(a, Box):
                 t = a._trace
-                if t.suspended or STATE.subst:
+                if t.suspended or t.redirected:
                     slow = True
                     break
                 if top is None or t.level > top.level:

@@ -22,6 +22,8 @@ import numpy as np
 
 SEED = 1234
 FULL = os.environ.get("TAYLORAD_BENCH_FULL") == "1"
+# set by tests/test_benchmarks_smoke.py: every case at a tiny size, to prove it runs
+SMOKE = os.environ.get("TAYLORAD_BENCH_SMOKE") == "1"
 
 
 class Benchmark:
@@ -77,9 +79,24 @@ def to_xp(xp, a):
     return a if xp is np else xp.asarray(a)
 
 
-def size(small, full):
-    """``full`` under TAYLORAD_BENCH_FULL=1, ``small`` otherwise."""
-    return full if FULL else small
+def pick(default, full=None, smoke=None):
+    """A size or parameter list: ``smoke`` under TAYLORAD_BENCH_SMOKE=1, ``full`` under
+    TAYLORAD_BENCH_FULL=1, ``default`` otherwise (a missing choice falls back to ``default``)."""
+    if SMOKE and smoke is not None:
+        return smoke
+    if FULL and full is not None:
+        return full
+    return default
+
+
+def taylorad():
+    """``(taylorad, taylorad.numpy)`` or skip (a commit where the package does not import)."""
+    return require("taylorad"), require("taylorad.numpy")
+
+
+def warm(fn, *args):
+    """Call once outside the timing (first-call caches) and return the result."""
+    return fn(*args)
 
 
 # ---------------------------------------------------------------------------------------------

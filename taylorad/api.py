@@ -233,6 +233,10 @@ def vjp(fun, *primals, has_aux=False):
     fname = "vjp"
     if not primals:
         raise TypeError(f"{fname}: give the primal inputs after the function: vjp(f, x, ...)")
+    if _facade_tensors(primals):  # MindSpore 2.x: mindspore.vjp(fn, *inputs, has_aux)
+        from ._facade.grad import vjp as ms_vjp  # noqa: PLC0415
+
+        return ms_vjp(fun, *primals, has_aux=has_aux)
     nums = tuple(range(len(primals)))
     args = _prepare_args(primals, nums, fname)
     trace = ReverseTrace()
@@ -332,9 +336,16 @@ def _flat_inputs(x, v, fname, xname="x", vname="v"):
     return x_leaves, v_leaves, x_td
 
 
-def jvp(fun, primals, tangents):
-    """Forward mode: ``(fun(*primals), J·tangents)`` (as jax.jvp)."""
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward mode: ``(fun(*primals), J·tangents)`` (as jax.jvp).
+
+    With facade Tensors (or ``has_aux``), MindSpore 2.x's ``jvp(fn, inputs, v, has_aux)``."""
     fname = "jvp"
+    facade = _facade_tensors(primals if isinstance(primals, (tuple, list)) else (primals,))
+    if facade or has_aux:  # MindSpore 2.x: mindspore.jvp(fn, inputs, v, has_aux)
+        from ._facade.grad import jvp as ms_jvp  # noqa: PLC0415
+
+        return ms_jvp(fun, primals, tangents, has_aux=has_aux)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError(f"{fname}: primals and tangents must be tuples, e.g. "
                         f"jvp(f, (x,), (v,))")

@@ -114,14 +114,36 @@ def hessian(fun, argnums=0, chunk_size=None):
     return h
 
 
-def jacfwd(fun, argnums=0, chunk_size=None):
+def _mindspore_jac(kind, fun, argnums, grad_position, has_aux):
+    """MindSpore 2.x's ``jacfwd/jacrev(fn, grad_position=0, has_aux=False)`` spelling."""
+    from ._facade.grad import jacfwd as ms_jacfwd, jacrev as ms_jacrev  # noqa: PLC0415
+
+    if grad_position is not None and argnums != 0:
+        raise TypeError(f"{kind}: give either argnums (JAX spelling) or grad_position "
+                        f"(MindSpore spelling), not both")
+    transform = ms_jacfwd if kind == "jacfwd" else ms_jacrev
+    return transform(fun, argnums if grad_position is None else grad_position, has_aux)
+
+
+def _facade_call(args):
+    from .api import _facade_tensors  # noqa: PLC0415
+
+    return _facade_tensors(args)
+
+
+def jacfwd(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False):
     """Jacobian by batched forward mode (one Taylor pass carrying n directions).
 
-    Result shape: out.shape + x.shape.
+    Result shape: out.shape + x.shape. MindSpore's spelling ``jacfwd(fn, grad_position=0,
+    has_aux=False)`` and facade Tensors are accepted too (``taylorad._facade.grad.jacfwd``).
     """
     fname = "jacfwd"
+    if grad_position is not None or has_aux:
+        return _mindspore_jac(fname, fun, argnums, grad_position, has_aux)
 
     def jac(*args):
+        if _facade_call(args):
+            return _mindspore_jac(fname, fun, argnums, None, False)(*args)
         f, x = _one_arg(fun, args, argnums, fname)
         n = int(np.prod(x.shape))
         parts = []
@@ -140,15 +162,19 @@ def jacfwd(fun, argnums=0, chunk_size=None):
     return jac
 
 
-def jacrev(fun, argnums=0, chunk_size=None):
+def jacrev(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False):
     """Jacobian by batched reverse mode: ONE backward pass whose cotangent seed carries all m
     output directions (the seed is the Taylor value 0 + t·Eᵢ; VJP rules are linear in it).
 
-    Result shape: out.shape + x.shape.
+    Result shape: out.shape + x.shape. MindSpore's spelling is accepted as for :func:`jacfwd`.
     """
     fname = "jacrev"
+    if grad_position is not None or has_aux:
+        return _mindspore_jac(fname, fun, argnums, grad_position, has_aux)
 
     def jac(*args):
+        if _facade_call(args):
+            return _mindspore_jac(fname, fun, argnums, None, False)(*args)
         f, x = _one_arg(fun, args, argnums, fname)
         trace = ReverseTrace()
         out, slots = _reverse_run(f, (x,), (0,), trace, lambda v, n, i, k: VJPBox(v, trace, n))

@@ -49,7 +49,8 @@ def _ta_coeffs(fn, x, v, K=K):
 def _close(got, want, rtol=1e-9):
     scale = np.maximum(1.0, np.abs(want))
     err = np.abs(got - want) / scale
-    assert err.max() <= rtol, f"max scaled error {err.max():.3g} at {np.unravel_index(err.argmax(), err.shape)}"
+    where = np.unravel_index(err.argmax(), err.shape)
+    assert err.max() <= rtol, f"max scaled error {err.max():.3g} at (order, entry) {where}"
 
 
 def test_values_match_numpy(rng):

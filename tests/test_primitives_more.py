@@ -199,7 +199,8 @@ def test_logsumexp_values_axes_and_grads():
 def test_softmax_hvp():
     from taylorad.testing import check_hvp
     w = np.array([0.3, -1.0, 2.0])
-    check_hvp(lambda x: tnp.sum(tnp.softmax(x) * w) + tnp.logsumexp(x * x), np.array([0.1, 0.5, -0.2]))
+    check_hvp(lambda x: tnp.sum(tnp.softmax(x) * w) + tnp.logsumexp(x * x),
+              np.array([0.1, 0.5, -0.2]))
 
 
 def test_prod_cumsum_var_std():
@@ -378,7 +379,8 @@ def test_coverage_at_least_80_functions():
 
 
 BATCHED = [
-    lambda x: tnp.arcsin(x - 1.2), lambda x: tnp.arccos(x - 1.3), tnp.arctan, tnp.arccosh, tnp.log1p, tnp.expm1, tnp.log2, tnp.exp2,
+    lambda x: tnp.arcsin(x - 1.2), lambda x: tnp.arccos(x - 1.3), tnp.arctan, tnp.arccosh,
+    tnp.log1p, tnp.expm1, tnp.log2, tnp.exp2,
     tnp.cbrt, tnp.reciprocal, tnp.softplus, tnp.relu, tnp.erf, tnp.erfc,
     lambda x: tnp.clip(x, 1.2, 1.6), lambda x: tnp.arctan2(x, x[::-1]),
     lambda x: tnp.hypot(x, 0.5), lambda x: tnp.logaddexp(x, x * x),

@@ -18,12 +18,16 @@ from .shape import (astype, broadcast_to, concatenate, expand_dims, getitem, mea
                     take, transpose, where, zeros_like)
 from .transcendental import arctanh, cos, cosh, exp, log, sigmoid, sin, sinh, tan, tanh
 from . import elementwise as _elementwise
+from . import linalg  # solve, inv, det, slogdet, cholesky, norm (tnp.linalg.*)
 from . import reductions as _reductions
 from . import tensor as _tensor
-from .elementwise import *  # noqa: F403 - arcsin … clip, erf, erfc (see elementwise.__all__)
-from .reductions import *  # noqa: F403 - max/min, prod, cumsum, var, std, logsumexp, softmax …
-from .tensor import *  # noqa: F403 - einsum, tensordot, outer, …, pad, tile, split
-from . import linalg  # solve, inv, det, slogdet, cholesky, norm (tnp.linalg.*)
+from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, cbrt, clip, erf,
+                          erfc, exp2, expm1, hypot, log1p, log2, log10, logaddexp, reciprocal,
+                          relu, softplus)
+from .reductions import (amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max, min,
+                         prod, softmax, std, var)
+from .tensor import (array_split, diag, diagonal, einsum, flip, inner, outer, pad, repeat, roll,
+                     split, take_along_axis, tensordot, tile, trace, tril, triu)
 
 pi = _np.pi
 e = _np.e

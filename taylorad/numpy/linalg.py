@@ -43,7 +43,7 @@ def _expand2(g):
     return reshape(g, shape_of(g) + (1, 1))
 
 
-# one factorization of A₀, applied to any number of right-hand sides --------------------------------
+# one factorization of A₀, applied to any number of right-hand sides -------------------------------
 class _Factor:
     """A₀⁻¹·R (or A₀⁻ᵀ·R) for R of shape (..., n, m); LU-factored once for a 2-D NumPy A₀."""
 
@@ -75,7 +75,7 @@ class _Factor:
                                xp.broadcast_to(r, batch + r.shape[-2:]))
 
 
-# lu_solve: X = A₀⁻¹·R for a constant, already factored A₀ — linear in R -----------------------------
+# lu_solve: X = A₀⁻¹·R for a constant, already factored A₀ — linear in R ---------------------------
 lu_solve_p = Primitive("lu_solve", lambda r, factor=None: factor(r),
                        doc="A0^{-1} R with A0 constant and factored once (used by solve's rules)")
 deflinear(lu_solve_p, lambda p, S, factor: lu_solve_p(S, factor=factor),
@@ -137,7 +137,7 @@ def solve(a, b):
     return solve_p(a, b)
 
 
-# inv: X = A⁻¹; VJP −Xᵀ ḡ Xᵀ; Taylor X_k = −X₀ Σ_{j=1..k} A_j X_{k−j} --------------------------------
+# inv: X = A⁻¹; VJP −Xᵀ ḡ Xᵀ; Taylor X_k = −X₀ Σ_{j=1..k} A_j X_{k−j} ------------------------------
 inv_p = Primitive("inv", lambda a: array_namespace(a).linalg.inv(a))
 
 
@@ -170,7 +170,7 @@ def inv(a):
     return inv_p(a)
 
 
-# logabsdet: VJP ḡ·A⁻ᵀ; Taylor k·l_k = Σ_{j=1..k} j·tr(X_{k−j} A_j) with X = A⁻¹'s series ------------
+# logabsdet: VJP ḡ·A⁻ᵀ; Taylor k·l_k = Σ_{j=1..k} j·tr(X_{k−j} A_j) with X = A⁻¹'s series ----------
 def _logabsdet_impl(a):
     return array_namespace(a).linalg.slogdet(a)[1]
 
@@ -214,7 +214,7 @@ def slogdet(a):
     return sign, logabsdet_p(a)
 
 
-# det: VJP ḡ·det·A⁻ᵀ; Taylor of sign₀·exp(logabsdet(A)) ----------------------------------------------
+# det: VJP ḡ·det·A⁻ᵀ; Taylor of sign₀·exp(logabsdet(A)) --------------------------------------------
 det_p = Primitive("det", lambda a: array_namespace(a).linalg.det(a))
 
 
@@ -234,7 +234,7 @@ def det(a):
     return det_p(a)
 
 
-# cholesky: L₀L_kᵀ + L_kL₀ᵀ = M_k  ⇒  L_k = L₀·Φ(L₀⁻¹M_kL₀⁻ᵀ); VJP Ā = sym(L⁻ᵀ Φ(LᵀL̄) L⁻¹) ----------
+# cholesky: L₀L_kᵀ + L_kL₀ᵀ = M_k  ⇒  L_k = L₀·Φ(L₀⁻¹M_kL₀⁻ᵀ); VJP Ā = sym(L⁻ᵀ Φ(LᵀL̄) L⁻¹) --------
 cholesky_p = Primitive("cholesky", lambda a: array_namespace(a).linalg.cholesky(a))
 
 
@@ -285,7 +285,7 @@ def cholesky(a):
     return cholesky_p(a)
 
 
-# norm: compositions (vector p-norms, Frobenius, induced 1/inf matrix norms) --------------------------
+# norm: compositions (vector p-norms, Frobenius, induced 1/inf matrix norms) -----------------------
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
     """numpy.linalg.norm for vectors (ord None/2, 1, inf, -inf, 0, any p) and matrices
     (ord None/'fro', 1, -1, inf, -inf). The 2-norm is not differentiable at 0 (nan there);

@@ -44,8 +44,7 @@ def _free_letters(ins, out, n):
 
 
 def _einsum_taylor(tr, ans, primals, series, ins, out):
-    p, q = tr.pdim, tr.pdim - 1
-    P = _free_letters(ins, out, p)
+    P = _free_letters(ins, out, tr.pdim)  # letters for the prefix (K, *batch)
     Q = P[1:]
     nz = [i for i, S in enumerate(series) if S is not None]
     total = None

@@ -78,18 +78,36 @@ def _unbox_param(v):
 
 
 class _Program:
-    __slots__ = ("n_in", "ops", "n_slots", "out_specs", "out_td", "inputs", "verified", "eager")
+    __slots__ = ("n_in", "ops", "n_slots", "out_specs", "out_td", "inputs", "verified", "eager",
+                 "run")
 
     def __init__(self):
-        self.ops, self.eager, self.verified = [], False, False
+        self.ops, self.eager, self.verified, self.run = [], False, False, None
+
+    def compile(self):
+        """Straight-line Python for the recorded calls: one direct call per primitive."""
+        ns = {}
+
+        def name(obj, prefix):
+            key = f"{prefix}{len(ns)}"
+            ns[key] = obj
+            return key
+
+        def arg(spec):
+            k, c = spec
+            return f"v{k}" if k is not None else name(c, "c")
+
+        lines = [f"def program({''.join(f'v{k}, ' for k in range(self.n_in))}):"]
+        for impl, specs, params, out in self.ops:
+            args = [arg(sp) for sp in specs]
+            args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
+            lines.append(f"    v{out} = {name(impl, 'f')}({', '.join(args)})")
+        lines.append(f"    return [{', '.join(arg(sp) for sp in self.out_specs)}]")
+        exec(compile("\n".join(lines), "<taylorad.jit program>", "exec"), ns)  # noqa: S102
+        self.run = ns["program"]
 
     def replay(self, arrays):
-        vals = [None] * self.n_slots
-        vals[:self.n_in] = arrays
-        for impl, specs, params, out in self.ops:
-            vals[out] = impl(*[c if k is None else vals[k] for k, c in specs], **params)
-        return tree_unflatten(self.out_td, [c if k is None else vals[k]
-                                            for k, c in self.out_specs])
+        return tree_unflatten(self.out_td, self.run(*arrays))
 
 
 def _prune(ops, out_specs):
@@ -192,6 +210,7 @@ def _record(fun, td, leaves, key, cache, name):
                       else (None, o) for o in out_leaves]
     prog.ops = _prune(tr.ops, prog.out_specs)
     prog.n_slots = tr.n
+    prog.compile()
     prog.inputs = [x.copy() for x in arrays]
     prog.verified = False
     prog.eager = tr.unsafe is not None

@@ -40,7 +40,9 @@ def asarray(x, dtype=None):
     """Traced values pass through; anything else becomes a NumPy array."""
     if isinstance(x, _core.Box):
         return x if dtype is None else astype(x, dtype)
-    return _np.asarray(x, dtype=dtype)
+    from ._util import array_namespace  # noqa: PLC0415
+
+    return array_namespace(x).asarray(x, dtype=dtype)
 
 
 array = asarray

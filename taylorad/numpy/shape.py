@@ -359,9 +359,15 @@ def getitem(x, idx):
 
 def take(x, indices, axis=None):
     if axis is None:
-        return getitem(ravel(x), np.asarray(getval(indices)))
+        return getitem(ravel(x), _index_array(indices))
     axis = normalize_axis(axis, len(shape_of(x)), "take")[0]
-    return getitem(x, (slice(None),) * axis + (np.asarray(getval(indices)),))
+    return getitem(x, (slice(None),) * axis + (_index_array(indices),))
+
+
+def _index_array(indices):
+    """Indices as an array of their own namespace (numpy or cupy); lists become numpy."""
+    v = getval(indices)
+    return v if hasattr(v, "dtype") else np.asarray(v)
 
 
 # joining -------------------------------------------------------------------------------------

@@ -79,8 +79,9 @@ def attach(tnp):
     Box.__array__ = __array__
 
 
-# ufunc names that differ from taylorad.numpy's (expit: scipy.special.expit on a traced value)
+# NumPy functions that only inspect metadata: answered from the traced value's properties
 _INSPECT = frozenset({"shape", "ndim", "size"})
+# ufunc names that differ from taylorad.numpy's (expit: scipy.special.expit on a traced value)
 _UFUNC_NAMES = {"true_divide": "divide", "abs": "absolute", "expit": "sigmoid"}
 
 

@@ -256,7 +256,8 @@ def main():
     print(f"Morse cluster, {N_ATOMS} atoms (D={D:g}, a={A:g}, r_e={R_E:g}), displacements "
           f"sigma={SIGMA:g}: {n_train} training / {n_test} held-out configurations"
           + ("  [fast mode]" if FAST else ""))
-    print(f"reference spread: energy std {e_te.std():.3f}, force rms {np.sqrt(np.mean(f_te**2)):.3f}")
+    print(f"reference spread: energy std {e_te.std():.3f}, "
+          f"force rms {np.sqrt(np.mean(f_te ** 2)):.3f}")
 
     potential = PairPotential()
     print(f"neural pair potential: MLP 1 -> 32 -> 32 -> 1, "

@@ -6,7 +6,7 @@ f(x, y) = 2π² sin(πx) sin(πy), whose exact solution is u*(x, y) = sin(πx) s
 Model: u_θ = a tanh MLP 2 → 32 → 32 → 1 (1,185 weights, float64), written with taylorad.numpy on
 one flat weight vector θ. Loss:
 
-    L(θ) = mean over interior collocation points of (-Δu_θ - f)²  +  10 · mean over boundary points of u_θ²
+    L(θ) = mean over interior points (-Δu_θ - f)²  +  10 · mean over boundary points u_θ²
 
 Δu_θ comes from ``ta.laplacian(u, method="collapsed")``: ONE forward pass carrying the primal, the
 d = 2 first-order directions and a single *summed* second-order coefficient (collapsed Taylor mode,

@@ -26,8 +26,8 @@ ones. Typical result: 0.06 % force error, energy RMSE 5e-5, eigenvalues within 0
 
 Run::
 
-    python examples/force_matching.py                          # full: ~10 s on 2 cores
-    TAYLORAD_EXAMPLES_FAST=1 python examples/force_matching.py  # fast mode: a few seconds
+    python examples/force_matching.py                          # full: 4-10 s on 2 cores
+    TAYLORAD_EXAMPLES_FAST=1 python examples/force_matching.py  # fast mode: ~1 s
 
 In MindSpore: replace the four ``taylorad`` imports marked below by their ``mindspore``
 counterparts; everything up to "Vibrational analysis" runs unchanged.

@@ -19,8 +19,8 @@ exits with status 1 when it is missed. Typical result after 1,000 L-BFGS-B itera
 
 Run::
 
-    python examples/pinn_poisson.py                          # full: ~15 s on 2 cores
-    TAYLORAD_EXAMPLES_FAST=1 python examples/pinn_poisson.py  # fast mode: a few seconds, no target
+    python examples/pinn_poisson.py                          # full: 5-20 s on 2 cores
+    TAYLORAD_EXAMPLES_FAST=1 python examples/pinn_poisson.py  # fast mode: ~1 s, no target
     python examples/pinn_poisson.py --method nested          # same loss, Laplacian by nested AD
 
 Writes ``pinn_poisson.png`` (solution, exact solution, error) when matplotlib is installed;

@@ -15,6 +15,7 @@ power in ``taylorad/numpy/arith.py``) first try a fused CUDA kernel (``taylorad.
 returns None where none applies and the composed rule runs unchanged. The check costs one
 ``type(x).__module__`` test for numpy inputs and never imports cupy.
 """
+from .coeffs import chunkable, chunked_unary, conv
 from .taylor import taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
@@ -57,14 +58,7 @@ def defnondiff(prim):
 
 def cauchy(a, b, k, lo=0):
     """Σ_{j=lo}^{k-lo} a_j·b_{k-j}, skipping terms where either coefficient is zero (None)."""
-    acc = None
-    for j in range(lo, k - lo + 1):
-        aj, bj = a[j], b[k - j]
-        if aj is None or bj is None:
-            continue
-        term = aj * bj
-        acc = term if acc is None else acc + term
-    return acc
+    return conv(a, b, lo, k - lo, k)
 
 
 def raised(fprime):
@@ -122,6 +116,8 @@ def defunary(prim, deriv, recurrence):
             out = fused("unary", prim, tr, ans, x0, S)
             if out is not None:
                 return out
+        elif chunkable(x0, S):
+            return chunked_unary(recurrence, tr, x0, S, ans)
         return tr.stack(recurrence(tr, tr.coeffs(x0, S), ans))
 
     prim.taylor = rule

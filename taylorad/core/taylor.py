@@ -10,7 +10,10 @@ directions (Hessian columns, Laplacian directions); the primal is computed once 
 Linear primitives act on the whole stack in one backend call; nonlinear rules work on the list
 of coefficients and restack.
 """
+import numpy as np
+
 from . import ops
+from .coeffs import wrap
 from .trace import Box, Trace
 
 __all__ = ["TaylorBox", "TaylorTrace", "taylor_eval"]
@@ -79,6 +82,8 @@ class TaylorTrace(Trace):
         if top == self.K and min(degs) == top:
             return series
         linear = prim._linear_when is not None and prim._linear_when(series)
+        if not linear and getattr(prim, "_short_series_ok", False):
+            return series  # the rule handles unequal degrees itself
         target = top if linear else self.K
         return [S if S is None or S.shape[0] == target else pad_series(S, target)
                 for S in series]
@@ -99,10 +104,13 @@ class TaylorTrace(Trace):
         """[x₀, x₁, …, x_K] from a primal and its stack (all None past x₀ for a constant)."""
         if S is None:
             return [x0] + [None] * self.K
-        return [x0] + [S[k] for k in range(self.K)]
+        fast = wrap(x0, S)
+        return fast if fast is not None else [x0] + [S[k] for k in range(self.K)]
 
     def stack(self, ys):
         """Stack coefficients y₁..y_K (None = zero) back into a series; None if all are zero."""
+        if type(ys) is np.ndarray:  # already stacked (the Coeffs fast path)
+            return ys
         like = next((y for y in ys if y is not None), None)
         if like is None:
             return None

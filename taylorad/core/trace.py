@@ -138,7 +138,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "taylor", "nondiff", "nondiff_args", "doc",
-                 "_linear_when", "_unary_elementwise")
+                 "_linear_when", "_unary_elementwise", "_short_series_ok")
 
     def __init__(self, name, impl, nondiff=False, doc=None):
         self.name = name
@@ -151,6 +151,7 @@ class Primitive:
         # structure the collapsed (Laplacian) mode exploits; see core/collapsed.py
         self._linear_when = None  # callable(traced-argument mask) -> bool, or None: nonlinear
         self._unary_elementwise = False
+        self._short_series_ok = False  # Taylor rule accepts stacks of unequal degree
 
     def __repr__(self):
         return f"<taylorad primitive {self.name}>"

@@ -6,6 +6,8 @@ import numpy as np
 
 from ..core.rules import (_always, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
                           fused, linear_in_one, on_cupy)
+from ..core.coeffs import Coeffs, chunkable, chunked_binary, conv, start, tail
+from ..core.taylor import pad_series
 from ..core.trace import Primitive, getval
 from ._util import array_namespace, shape_of
 from .shape import unbroadcast
@@ -65,6 +67,13 @@ def _mul_taylor(tr, ans, primals, series):
         return Sa * b0
     if Sa is None:
         return a0 * Sb
+    K = tr.K
+    if (K > 1 and chunkable(a0, Sa) and chunkable(b0, Sb)
+            and Sa.shape[1:] == Sb.shape[1:] == tuple(ans.shape)):  # concrete NumPy, blockwise
+        return chunked_binary(lambda a, b: [cauchy(a, b, k) for k in range(1, K + 1)],
+                              K, a0, b0, Sa, Sb, ans.dtype)
+    if Sa.shape[0] != K or Sb.shape[0] != K:
+        Sa, Sb = (S if S.shape[0] == K else pad_series(S, K) for S in (Sa, Sb))
     if tr.K > 1 and on_cupy(Sa) and on_cupy(Sb):
         out = fused("multiply", tr, ans, a0, b0, Sa, Sb)
         if out is not None:
@@ -79,6 +88,7 @@ def _mul_taylor(tr, ans, primals, series):
 
 deftaylor(multiply, _mul_taylor)
 multiply._linear_when = linear_in_one
+multiply._short_series_ok = True
 defvjp(multiply, lambda g, ans, a, b: unbroadcast(g * b, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(a * g, shape_of(b)))
 
@@ -99,7 +109,7 @@ def _div_taylor(tr, ans, primals, series):
             return out
     a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
     inv = 1.0 / b0
-    y = [ans]
+    y = start(b, ans, tr.K)
     for k in range(1, tr.K + 1):
         acc = _conv_from1(b, y, k)
         num = -acc if a[k] is None else a[k] - acc
@@ -109,11 +119,7 @@ def _div_taylor(tr, ans, primals, series):
 
 def _conv_from1(b, y, k):
     """Σ_{j=1..k} b_j·y_{k−j}."""
-    acc = None
-    for j in range(1, k + 1):
-        term = b[j] * y[k - j]
-        acc = term if acc is None else acc + term
-    return acc
+    return conv(b, y, 1, k, k)
 
 
 deftaylor(divide, _div_taylor)
@@ -202,6 +208,8 @@ defvjp(power, lambda g, ans, a, b: unbroadcast(g * (b * power(a, b - 1)), shape_
 # square, sqrt ----------------------------------------------------------------------------------
 def _sq(y, k):
     """(y²)_k = 2·Σ_{j<k−j} y_j·y_{k−j} + [k even]·y_{k/2}²."""
+    if type(y) is Coeffs and y.off == 0:
+        return conv(y, y, 0, k, k)  # one pass over the full (symmetric) sum
     acc = None
     for j in range(0, (k + 1) // 2):
         term = y[j] * y[k - j]
@@ -221,18 +229,11 @@ defunary(square, lambda ans, x: x * 2.0,
 def _sqrt_rec(tr, x, y0):
     # y² = x  ⇒  y_k = (x_k − Σ_{j=1..k−1} y_j·y_{k−j}) / (2·y₀)
     inv = 0.5 / y0
-    y = [y0]
+    y = start(x, y0, tr.K)
     for k in range(1, tr.K + 1):
-        acc = None
-        for j in range(1, (k + 1) // 2):
-            term = y[j] * y[k - j]
-            acc = term if acc is None else acc + term
-        acc = None if acc is None else acc * 2.0
-        if k % 2 == 0 and k > 0:
-            mid = y[k // 2] * y[k // 2]
-            acc = mid if acc is None else acc + mid
+        acc = conv(y, y, 1, k - 1, k)
         y.append((x[k] if acc is None else x[k] - acc) * inv)
-    return y[1:]
+    return tail(y)
 
 
 sqrt = Primitive("sqrt", lambda x: array_namespace(x).sqrt(x))

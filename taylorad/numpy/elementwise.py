@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..core.coeffs import Coeffs, start, tail
 from ..core.rules import defcompose, defunary, defvjp, raised
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, shape_of
@@ -72,15 +73,20 @@ defunary(arccosh, lambda ans, x: _d_arccosh(x), raised(_d_arccosh))
 # log1p: (1 + x)·y′ = x′ — the log recurrence with 1 + x₀ as the leading coefficient ------------
 log1p = _ufunc("log1p")
 defunary(log1p, lambda ans, x: 1.0 / (1.0 + x),
-         lambda tr, x, y0: _log_rec(tr, [1.0 + x[0]] + x[1:], y0))
+         lambda tr, x, y0: _log_rec(tr, _with_head(x, 1.0 + x[0]), y0))
+
+
+def _with_head(x, head):
+    """x with its leading coefficient replaced (keeping the fast stacked form if it has one)."""
+    return (type(x) is Coeffs and x.with_head(head)) or [head] + x[1:]
 
 
 # expm1: y′ = (y + 1)·x′  ⇒  k·y_k = Σ j·x_j·e_{k−j}, e₀ = exp(x₀), e_k = y_k ---------------------
 def _expm1_rec(tr, x, y0):
-    jx, e = _jx(x, tr.K), [y0 + 1.0]
+    jx, e = _jx(x, tr.K), start(x, y0 + 1.0, tr.K)
     for k in range(1, tr.K + 1):
         e.append(_lin(jx, e, k))
-    return e[1:]
+    return tail(e)
 
 
 expm1 = _ufunc("expm1")
@@ -114,7 +120,7 @@ def _pow_rec(p):
                 term = x[j] * y[k - j] * (((p + 1.0) * j - k) / k)
                 acc = term if acc is None else acc + term
             y.append(None if acc is None else acc * inv)
-        return y[1:]
+        return tail(y)
 
     return rec
 
@@ -134,7 +140,7 @@ def _reciprocal_rec(tr, x, y0):
             term = x[j] * y[k - j]
             acc = term if acc is None else acc + term
         y.append(None if acc is None else -acc * y0)
-    return y[1:]
+    return tail(y)
 
 
 def _reciprocal_impl(x):

@@ -4,6 +4,7 @@ Notation: x_k, y_k are normalized coefficients (DESIGN.md §3); ``jx[j]`` = j·x
 comes from differentiating the defining identity once, y′ = f′(x)·x′, and reading off the
 coefficient of t^{k−1}: k·y_k = Σ_{j=1..k} j·x_j·f′_{k−j}.
 """
+from ..core.coeffs import Coeffs, conv, start, tail
 from ..core.rules import defunary, raised
 from ..core.trace import Primitive
 from ._util import array_namespace
@@ -11,15 +12,14 @@ from .arith import _sq
 
 
 def _jx(x, K):
+    if type(x) is Coeffs:
+        return x.scaled_by_index()
     return [None] + [x[j] * float(j) for j in range(1, K + 1)]
 
 
 def _lin(jx, d, k):
     """(1/k)·Σ_{j=1..k} jx_j·d_{k−j}."""
-    acc = jx[k] * d[0]
-    for j in range(1, k):
-        acc = acc + jx[j] * d[k - j]
-    return acc * (1.0 / k)
+    return conv(jx, d, 1, k, k) * (1.0 / k)
 
 
 def _ufunc(name, np_name=None):
@@ -29,10 +29,10 @@ def _ufunc(name, np_name=None):
 
 # exp: y′ = y·x′ --------------------------------------------------------------------------------
 def _exp_rec(tr, x, y0):
-    jx, y = _jx(x, tr.K), [y0]
+    jx, y = _jx(x, tr.K), start(x, y0, tr.K)
     for k in range(1, tr.K + 1):
         y.append(_lin(jx, y, k))
-    return y[1:]
+    return tail(y)
 
 
 exp = _ufunc("exp")
@@ -42,17 +42,14 @@ defunary(exp, lambda ans, x: ans, _exp_rec)
 # log: x·y′ = x′  ⇒  y_k = (x_k − (1/k)·Σ_{j=1..k−1} j·y_j·x_{k−j}) / x₀ ------------------------------
 def _log_rec(tr, x, y0):
     inv = 1.0 / x[0]
-    y, jy = [y0], [None]
+    y, jy = start(x, y0, tr.K), start(x, y0 * 0.0, tr.K)
     for k in range(1, tr.K + 1):
         acc = x[k]
         if k > 1:
-            s = jy[1] * x[k - 1]
-            for j in range(2, k):
-                s = s + jy[j] * x[k - j]
-            acc = acc - s * (1.0 / k)
+            acc = acc - conv(jy, x, 1, k - 1, k) * (1.0 / k)
         y.append(acc * inv)
         jy.append(y[k] * float(k))
-    return y[1:]
+    return tail(y)
 
 
 log = _ufunc("log")
@@ -61,7 +58,7 @@ defunary(log, lambda ans, x: 1.0 / x, _log_rec)
 
 # sin and cos together: s′ = c·x′, c′ = −s·x′ (sinh, cosh: c′ = +s·x′) ------------------------------
 def _sincos(tr, x, s0, c0, sign):
-    jx, s, c = _jx(x, tr.K), [s0], [c0]
+    jx, s, c = _jx(x, tr.K), start(x, s0, tr.K), start(x, c0, tr.K)
     for k in range(1, tr.K + 1):
         s.append(_lin(jx, c, k))
         ck = _lin(jx, s, k)
@@ -73,12 +70,12 @@ sin = _ufunc("sin")
 cos = _ufunc("cos")
 sinh = _ufunc("sinh")
 cosh = _ufunc("cosh")
-defunary(sin, lambda ans, x: cos(x), lambda tr, x, y0: _sincos(tr, x, y0, cos(x[0]), -1)[0][1:])
-defunary(cos, lambda ans, x: -sin(x), lambda tr, x, y0: _sincos(tr, x, sin(x[0]), y0, -1)[1][1:])
+defunary(sin, lambda ans, x: cos(x), lambda tr, x, y0: tail(_sincos(tr, x, y0, cos(x[0]), -1)[0]))
+defunary(cos, lambda ans, x: -sin(x), lambda tr, x, y0: tail(_sincos(tr, x, sin(x[0]), y0, -1)[1]))
 defunary(sinh, lambda ans, x: cosh(x),
-         lambda tr, x, y0: _sincos(tr, x, y0, cosh(x[0]), 1)[0][1:])
+         lambda tr, x, y0: tail(_sincos(tr, x, y0, cosh(x[0]), 1)[0]))
 defunary(cosh, lambda ans, x: sinh(x),
-         lambda tr, x, y0: _sincos(tr, x, sinh(x[0]), y0, 1)[1][1:])
+         lambda tr, x, y0: tail(_sincos(tr, x, sinh(x[0]), y0, 1)[1]))
 
 
 # tan, tanh, sigmoid: y′ = z(y)·x′ with z polynomial in y --------------------------------------------
@@ -86,13 +83,13 @@ def _poly_rec(z_of):
     """y′ = z·x′ where z_k is computed from y₀..y_k by ``z_of(y, k)``."""
 
     def rec(tr, x, y0):
-        jx, y = _jx(x, tr.K), [y0]
-        z = [z_of(y, 0)]
+        jx, y = _jx(x, tr.K), start(x, y0, tr.K)
+        z = start(x, z_of(y, 0), tr.K)
         for k in range(1, tr.K + 1):
             y.append(_lin(jx, z, k))
             if k < tr.K:
                 z.append(z_of(y, k))
-        return y[1:]
+        return tail(y)
 
     return rec
 

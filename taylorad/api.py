@@ -7,6 +7,7 @@ convention (series terms are derivatives, not normalized coefficients).
 """
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -23,8 +24,20 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivatives", "jet", "hvp"]
 # input checks: reject bad input at the entry, naming the function, the argument and the fix
 
 
+def _arrays(tree):
+    """Facade Tensors in a function's output (or input) stand for their arrays here."""
+    mod = sys.modules.get("taylorad._facade.tensor")
+    if mod is None:
+        return tree
+    leaves, td = tree_flatten(tree)
+    if not any(isinstance(x, mod.Tensor) for x in leaves):
+        return tree
+    return tree_unflatten(td, [x._data if isinstance(x, mod.Tensor) else x for x in leaves])
+
+
 def _as_input(x, fname, what):
     """A float array (boxes pass through); Python floats become float64 arrays."""
+    x = _arrays(x)
     if isinstance(x, Box):
         v = getval(x)
     else:
@@ -180,9 +193,10 @@ def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
                     raise TypeError(f"{fname}: has_aux=True needs fun to return a pair "
                                     f"(value, aux), got {type(out).__name__}")
                 aux.append(out[1])
-                return out[0]
+                return _arrays(out[0])
         else:
-            f = fun
+            def f(*a):
+                return _arrays(fun(*a))
         out, grads = grad_core(f, args, nums, None, _scalar_check(fname))
         grads = grads[0] if single else grads
         if has_aux:
@@ -309,7 +323,7 @@ def _taylor_run(fun, primals, coeff_series, K, fname):
         S = tnp.stack([tnp.zeros_like(like) if t is None else t for t in terms])
         boxed.append(TaylorBox(x, S, tr))
     with tr:
-        out = fun(*boxed)
+        out = _arrays(fun(*boxed))
     out_leaves, out_td = tree_flatten(out)
     prim, coeffs = [], [[] for _ in range(K)]
     for o in out_leaves:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import numpy as tnp
-from .api import _as_input, _check_backends, _norm_argnums, _scalar_check, grad
+from .api import _arrays, _as_input, _check_backends, _norm_argnums, _scalar_check, grad
 from .core.collapsed import CollapsedBox, CollapsedTrace
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run
 from .core.taylor import TaylorBox, TaylorTrace
@@ -91,7 +91,7 @@ def _one_arg(fun, args, argnums, fname):
     def f(xi):
         a = list(args)
         a[i] = xi
-        return fun(*a)
+        return _arrays(fun(*a))
 
     return f, x
 
@@ -231,7 +231,7 @@ def laplacian(fun, method="collapsed"):
         if method == "collapsed":
             tr = CollapsedTrace(E.shape[0])
             with tr:
-                out = fun(CollapsedBox(x, E, None, tr))
+                out = _arrays(fun(CollapsedBox(x, E, None, tr)))
             if isinstance(out, CollapsedBox) and out._trace is tr and out._s2 is not None:
                 return out._s2 * 2.0
             return _xp(x).zeros_like(getval(out))
@@ -239,7 +239,7 @@ def laplacian(fun, method="collapsed"):
             tr = TaylorTrace(2, (E.shape[0],))
             S = _xp(x).stack([E, _xp(x).zeros_like(E)])
             with tr:
-                out = fun(TaylorBox(x, S, tr))
+                out = _arrays(fun(TaylorBox(x, S, tr)))
             if isinstance(out, TaylorBox) and out._trace is tr:
                 return out._series[1].sum(axis=0) * 2.0
             return _xp(x).zeros_like(getval(out))
@@ -304,7 +304,7 @@ def laplacian_estimate(fun, x, n_samples, seed=0, distribution="rademacher"):
     V = _probes(x, n_samples, seed, distribution, fname)
     tr = TaylorTrace(2, (V.shape[0],))
     with tr:
-        out = fun(TaylorBox(x, _xp(x).stack([V, _xp(x).zeros_like(V)]), tr))
+        out = _arrays(fun(TaylorBox(x, _xp(x).stack([V, _xp(x).zeros_like(V)]), tr)))
     if not (isinstance(out, TaylorBox) and out._trace is tr):
         z = _xp(x).zeros_like(getval(out))
         return z, z
@@ -405,7 +405,7 @@ def derivative_tensor(fun, x, order, indices=None):
     tr = TaylorTrace(d, (len(dirs),))
     S = xp.stack([V] + [xp.zeros_like(V)] * (d - 1))
     with tr:
-        out = fun(TaylorBox(x, S, tr))
+        out = _arrays(fun(TaylorBox(x, S, tr)))
     _scalar_check(fname)(out)
     if not (isinstance(out, TaylorBox) and out._trace is tr):
         yd = xp.zeros(len(dirs), dtype=x.dtype)

@@ -37,3 +37,15 @@ def test_vjp_jvp_with_tensors():
     out, tangent = ta.jvp(lambda x: tnp.sin(x) * x, (X,), (np.ones(3, np.float32),))
     assert isinstance(tangent, np.ndarray)
     np.testing.assert_allclose(tangent, np.diag(JAC), rtol=1e-6)
+
+
+def test_functional_api_accepts_functions_returning_tensors():
+    x = np.array([0.3, 0.5])
+    want = np.diag(-np.sin(x))
+    np.testing.assert_allclose(ta.hessian(lambda y: ops.sin(Tensor(y)).sum())(x), want, rtol=1e-14)
+    np.testing.assert_allclose(ta.hessian(lambda y: ops.sin(y).sum())(Tensor(x)), want, rtol=1e-14)
+    np.testing.assert_allclose(ta.grad(lambda y: ops.sin(Tensor(y)).sum())(x), np.cos(x))
+    np.testing.assert_allclose(ta.laplacian(lambda p: ops.sin(Tensor(p)).sum(-1))(x[None]),
+                               [-np.sin(x).sum()], rtol=1e-14)
+    ds = ta.derivatives(lambda y: ops.sin(Tensor(y)), x, np.ones(2), 2)
+    np.testing.assert_allclose(ds[2], -np.sin(x), rtol=1e-14)

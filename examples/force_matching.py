@@ -210,9 +210,7 @@ def vibrational_analysis(potential):
         p.set_data(Tensor(p.asnumpy().astype(np.float64)))
 
     def energy(x_flat):
-        # taylorad.hessian differentiates functions returning arrays: unwrap the facade
-        # Tensor (today ta.hessian/ta.grad of a Tensor-returning function raise a TypeError).
-        return potential(Tensor(x_flat.reshape(1, N_ATOMS, 3))).sum()._data
+        return potential(Tensor(x_flat.reshape(1, N_ATOMS, 3))).sum()
 
     force_op = ops.GradOperation()(potential)
 

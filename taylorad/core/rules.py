@@ -19,7 +19,7 @@ from .coeffs import chunkable, chunked_unary, conv
 from .taylor import taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
-           "deftaylor", "linear_in_one"]
+           "deftaylor", "defvjp_variadic", "linear_in_one"]
 
 
 def defvjp(prim, *rules, argnums=None):
@@ -27,6 +27,26 @@ def defvjp(prim, *rules, argnums=None):
     for i, rule in zip(range(len(rules)) if argnums is None else argnums, rules):
         if rule is not None:
             prim.vjps[i] = rule
+
+
+class _EveryPosition(dict):
+    """VJP rules of a variadic primitive, made on first use for each argument position."""
+
+    def __init__(self, make_rule):
+        super().__init__()
+        self.make_rule = make_rule
+
+    def __missing__(self, i):
+        self[i] = rule = self.make_rule(i)
+        return rule
+
+    def __contains__(self, i):
+        return True
+
+
+def defvjp_variadic(prim, make_rule):
+    """VJP rules for every argument position of a variadic primitive: ``make_rule(i) -> rule``."""
+    prim.vjps = _EveryPosition(make_rule)
 
 
 def deftaylor(prim, rule):

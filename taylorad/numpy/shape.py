@@ -7,7 +7,7 @@ from builtins import sum as builtins_sum
 
 import numpy as np
 
-from ..core.rules import _always, deflinear, defnondiff, deftaylor, defvjp
+from ..core.rules import _always, deflinear, defnondiff, deftaylor, defvjp, defvjp_variadic
 from ..core.reverse import Scatter
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, normalize_axis, shape_of
@@ -332,16 +332,8 @@ deftaylor(index_add_many_p, _index_add_many_taylor)
 index_add_many_p._linear_when = _always
 
 
-class _ManyVJPs(dict):
-    def __missing__(self, i):
-        self[i] = rule = lambda g, ans, *vals, idxs, shape: getitem_p(g, idx=idxs[i])
-        return rule
-
-    def __contains__(self, i):
-        return True
-
-
-index_add_many_p.vjps = _ManyVJPs()
+defvjp_variadic(index_add_many_p, lambda i: lambda g, ans, *vals, idxs, shape:
+                getitem_p(g, idx=idxs[i]))
 
 
 def index_add_many(parts, shape):
@@ -403,18 +395,7 @@ deftaylor(concatenate_p, _concat_taylor)
 concatenate_p._linear_when = _always
 
 
-class _ConcatVJPs(dict):
-    """VJP rules for every argument position of the variadic concatenate."""
-
-    def __missing__(self, i):
-        self[i] = rule = _concat_vjp(i)
-        return rule
-
-    def __contains__(self, i):
-        return True
-
-
-concatenate_p.vjps = _ConcatVJPs()
+defvjp_variadic(concatenate_p, _concat_vjp)
 
 
 def concatenate(arrays, axis=0):

@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..core.rules import deftaylor
+from ..core.rules import deftaylor, defvjp_variadic
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, normalize_axis, shape_of
 from .shape import (broadcast_to, getitem_p, index_add_p, moveaxis, ravel, reshape,
@@ -100,17 +100,8 @@ def _einsum_vjp(i):
     return vjp
 
 
-class _EinsumVJPs(dict):
-    def __missing__(self, i):
-        self[i] = rule = _einsum_vjp(i)
-        return rule
-
-    def __contains__(self, i):
-        return True
-
-
 deftaylor(einsum_p, _einsum_taylor)
-einsum_p.vjps = _EinsumVJPs()
+defvjp_variadic(einsum_p, _einsum_vjp)
 
 
 def _parse_einsum(subscripts, shapes):

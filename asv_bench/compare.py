@@ -14,6 +14,9 @@ child saves its result; the parent checks it against a float64 reference compute
 of every framework (closed forms, hand-written NumPy derivatives, complex step, mpmath) and marks
 a cell WRONG when the relative error exceeds the row's tolerance.
 
+A peer that runs past ``--timeout`` or out of ``--mem-limit`` (nested AD at order 8 on 10⁶
+elements) shows "timeout" / "out of mem" and does not fail the run.
+
 Exit status: 0 when every cell that ran was correct, 1 on a WRONG or error cell (or a\ntaylorad timeout).
 """
 import argparse
@@ -71,6 +74,10 @@ def _time_cell(key, fw, quick, repeats, min_time, budget, out_path):
             "repeats": repeats, "number": number, "first": first}
 
 
+_OOM_TEXT = ("can't allocate memory", "Unable to allocate", "out of memory", "RESOURCE_EXHAUSTED",
+             "std::bad_alloc")
+
+
 def child_main(argv):
     p = argparse.ArgumentParser()
     p.add_argument("key")
@@ -80,11 +87,19 @@ def child_main(argv):
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--min-time", type=float, default=0.05)
     p.add_argument("--budget", type=float, default=20.0)
+    p.add_argument("--mem-limit", type=float, default=0.0)
     a = p.parse_args(argv)
+    if a.mem_limit > 0:  # a peer whose memory explodes (nested AD) fails alone, not the machine
+        import resource  # noqa: PLC0415
+        lim = int(a.mem_limit * 2 ** 30)
+        resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
     try:
         info = _time_cell(a.key, a.framework, a.quick, a.repeats, a.min_time, a.budget, a.out)
     except Exception as e:  # noqa: BLE001 - reported in the table, never hidden
-        info = {"status": "error", "reason": f"{type(e).__name__}: {e}"[:300]}
+        msg = f"{type(e).__name__}: {e}"
+        oom = isinstance(e, MemoryError) or any(s in msg for s in _OOM_TEXT)
+        info = {"status": "oom" if oom else "error",
+                "reason": f"out of memory (over {a.mem_limit:g} GiB)" if oom else msg[:300]}
     print("@@RESULT " + json.dumps(info), flush=True)
 
 
@@ -104,13 +119,16 @@ def run_cell(key, fw, args, tmp):
     out = os.path.join(tmp, f"{key}--{fw}.npy")
     cmd = [sys.executable, os.path.abspath(__file__), "--child", key, fw, out,
            "--repeats", str(args.repeats), "--min-time", str(args.min_time),
-           "--budget", str(args.budget)] + (["--quick"] if args.quick else [])
+           "--budget", str(args.budget), "--mem-limit", str(args.mem_limit)]
+    cmd += ["--quick"] if args.quick else []
     env = {**os.environ, **ONE_THREAD}
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"status": "timeout", "reason": f"over {args.timeout:.0f} s"}, None
     line = [ln for ln in p.stdout.splitlines() if ln.startswith("@@RESULT ")]
+    if not line and p.returncode in (-9, 137):  # the kernel's OOM killer
+        return {"status": "oom", "reason": "killed (out of memory)"}, None
     if not line:
         tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or [f"exit code {p.returncode}"]
         return {"status": "error", "reason": f"crashed (rc {p.returncode}): {tail[0][:200]}"}, None
@@ -135,7 +153,7 @@ def fmt_cell(info):
         return fmt_time(info["median"])
     if s == "wrong":
         return f"WRONG {info['err']:.0e}"
-    return {"n/a": "n/a", "timeout": "timeout", "error": "error"}[s]
+    return {"n/a": "n/a", "timeout": "timeout", "oom": "out of mem", "error": "error"}[s]
 
 
 def table(headers, body):
@@ -156,7 +174,9 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=None, help="timings per cell (default 7; 3 quick)")
     p.add_argument("--min-time", type=float, default=None, help="seconds per timing (0.05)")
     p.add_argument("--budget", type=float, default=20.0, help="seconds of timing per cell")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds per cell process")
+    p.add_argument("--timeout", type=float, default=150.0, help="seconds per cell process")
+    p.add_argument("--mem-limit", type=float, default=8.0,
+                   help="GiB of address space per cell process (0: no limit)")
     p.add_argument("--json", default=None, help="also write all results to this JSON file")
     args = p.parse_args(argv)
     args.repeats = args.repeats or (3 if args.quick else 7)
@@ -188,9 +208,9 @@ def main(argv=None):
                         info["status"] = "wrong"
                         info["reason"] = why or f"relative error {err:.1e} > {row.rtol:.0e}"
                         all_ok = False
-                if info["status"] == "error" or (info["status"] == "timeout"
+                if info["status"] == "error" or (info["status"] in ("timeout", "oom")
                                                  and fw == "taylorad"):
-                    all_ok = False  # a peer's timeout is its own slowness, not a failure
+                    all_ok = False  # a peer's timeout/OOM is its own limit, not a failure
                 if info.get("reason"):
                     notes.setdefault(f"{fw}: {info['reason']}", []).append(row.key)
                 results[(row.key, fw)] = info

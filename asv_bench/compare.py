@@ -195,6 +195,10 @@ def main(argv=None):
     print(f"compare.py: {len(rows)} rows x {len(fws)} frameworks ({', '.join(fws)}), float64, "
           f"1 thread, median of {args.repeats} after warm-up"
           + (f"; not installed: {', '.join(absent)}" if absent else ""), flush=True)
+    host = {k: v for k, v in os.environ.items() if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if host:  # ASV.md §6.7: they change NumPy's BLAS kernels; timings differ across such hosts
+        print("host BLAS settings (NumPy only; left as found): "
+              + ", ".join(f"{k}={v}" for k, v in sorted(host.items())), flush=True)
     results, notes, all_ok = {}, {}, True
     with tempfile.TemporaryDirectory() as tmp:
         for row in rows:

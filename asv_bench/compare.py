@@ -213,7 +213,7 @@ def main(argv=None):
                         info["reason"] = why or f"relative error {err:.1e} > {row.rtol:.0e}"
                         all_ok = False
                 if info["status"] == "error" or (info["status"] in ("timeout", "oom")
-                                                 and fw == "taylorad"):
+                                                 and fw in W.OURS):
                     all_ok = False  # a peer's timeout/OOM is its own limit, not a failure
                 if info.get("reason"):
                     notes.setdefault(f"{fw}: {info['reason']}", []).append(row.key)
@@ -221,26 +221,25 @@ def main(argv=None):
                 print(f"  {row.key:18s} {fw:15s} {fmt_cell(info):>12s}"
                       + (f"  err {info['err']:.1e}" if "err" in info else ""), flush=True)
     headers = ["workload"] + fws
-    peers = [f for f in fws if f != "taylorad"]
+    ours = [f for f in fws if f in W.OURS]
+    peers = [f for f in fws if f not in W.OURS]
     eager = [f for f in peers if f not in W.JIT]
-    if "taylorad" in fws and peers:
+    if ours and peers:
         headers += ["fastest eager peer", "taylorad / eager", "taylorad / fastest"]
     body = []
     for row in rows:
         cells = [results[(row.key, f)] for f in fws]
         line = [row.label] + [fmt_cell(x) for x in cells]
-        if "taylorad" in fws and peers:
-            t = results[(row.key, "taylorad")]
-            tt = t["median"] if t["status"] == "ok" else None
 
-            def best(group):
-                ok = [(results[(row.key, f)]["median"], f) for f in group
-                      if results[(row.key, f)]["status"] == "ok"]
-                return min(ok) if ok else None
-            be, ba = best(eager), best(peers)
+        def best(group):
+            ok = [(results[(row.key, f)]["median"], f) for f in group
+                  if results[(row.key, f)]["status"] == "ok"]
+            return min(ok) if ok else None
+        if ours and peers:  # taylorad's best variant (eager or ta.jit) against the peers
+            bt, be, ba = best(ours), best(eager), best(peers)
             line.append(f"{be[1]} {fmt_time(be[0])}" if be else "-")
-            line.append(f"{tt / be[0]:.2f}x" if tt and be else "-")
-            line.append(f"{tt / ba[0]:.2f}x" if tt and ba else "-")
+            line.append(f"{bt[0] / be[0]:.2f}x" if bt and be else "-")
+            line.append(f"{bt[0] / ba[0]:.2f}x" if bt and ba else "-")
         body.append(line)
     print()
     print(table(headers, body))

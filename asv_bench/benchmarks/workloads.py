@@ -20,7 +20,9 @@ import numpy as np
 
 from . import common as c
 
-FRAMEWORKS = ("taylorad", "jax", "jax.jit", "torch.func", "torch.autograd", "autograd")
+FRAMEWORKS = ("taylorad", "taylorad.jit", "jax", "jax.jit", "torch.func", "torch.autograd",
+              "autograd")
+OURS = ("taylorad", "taylorad.jit")  # eager, and capture-and-replay (ta.jit)
 JIT = ("jax.jit",)
 
 
@@ -85,10 +87,12 @@ def _noblock(res):
 def framework(name):
     """A small namespace for a framework: module handles, array conversion and ``block``."""
     try:
-        if name == "taylorad":
+        if name in OURS:
             ta = importlib.import_module("taylorad")
+            if name == "taylorad.jit" and not hasattr(ta, "jit"):
+                raise Missing("taylorad.jit")
             return dict(ta=ta, m=importlib.import_module("taylorad.numpy"), arr=np.asarray,
-                        block=_noblock)
+                        block=_noblock, wrap=ta.jit if name == "taylorad.jit" else (lambda f: f))
         if name in ("jax", "jax.jit"):
             jax = importlib.import_module("jax")
             jax.config.update("jax_enable_x64", True)
@@ -139,9 +143,13 @@ def _torch_hvp(torch, f, x, v):
 
 def _grad_hvp(row, name, F, f, x, v, which):
     """grad or HVP of scalar f at x along v, each framework's idiomatic way."""
-    if name == "taylorad":
+    if name in OURS:
         ta = F["ta"]
-        return (lambda: ta.grad(f)(x)) if which == "grad" else (lambda: ta.hvp(f, x, v))
+        if which == "grad":
+            g = F["wrap"](ta.grad(f))
+            return lambda: g(x)
+        h = F["wrap"](lambda x, v: ta.hvp(f, x, v))
+        return lambda: h(x, v)
     if name.startswith("jax"):
         jax = F["jax"]
         if which == "grad":
@@ -184,9 +192,9 @@ def make_hessian(row, name, F):
     def f(x):
         return c.hess_fun(m, A, x)
 
-    if name == "taylorad":
-        hessian = _need(F["ta"], "hessian", "taylorad.hessian")
-        return lambda: hessian(f)(x)
+    if name in OURS:
+        h = F["wrap"](_need(F["ta"], "hessian", "taylorad.hessian")(f))
+        return lambda: h(x)
     if name.startswith("jax"):
         h = F["wrap"](F["jax"].hessian(f))
         return lambda: h(x)
@@ -207,10 +215,11 @@ def make_derivs(row, name, F):
     def f(x):
         return c.chain(m, x)
 
-    if name == "taylorad":
+    if name in OURS:
         _need(m, "log1p", "taylorad.numpy.log1p")
         ta = F["ta"]
-        return lambda: ta.derivatives(f, x, v, K)[K]
+        d = F["wrap"](lambda x, v: ta.derivatives(f, x, v, K)[K])
+        return lambda: d(x, v)
     if name.startswith("jax"):
         jnp, jet = F["m"], F["jet"]
         zeros = jnp.zeros_like(v)
@@ -241,10 +250,11 @@ def make_derivs(row, name, F):
 
 def make_sin4(row, name, F):
     m = F["m"]
-    if name == "taylorad":
+    if name in OURS:
         ta = F["ta"]
         x0, v = np.float64(0.7), np.float64(1.0)
-        return lambda: ta.derivatives(m.sin, x0, v, 4)[4]
+        d = F["wrap"](lambda x0, v: ta.derivatives(m.sin, x0, v, 4)[4])
+        return lambda: d(x0, v)
     x = F["arr"](0.7)
     if name.startswith("jax"):
         g = m.sin
@@ -287,11 +297,11 @@ def make_laplacian(row, name, F):
     def u_point(x):  # (d,) -> ()
         return c.mlp_forward(m, params, m.reshape(x, (1, d)))[0]
 
-    if name == "taylorad":
+    if name in OURS:
         # contract expected from taylorad.laplacian: laplacian(f)(X) for f mapping the rows of
         # X (N, d) independently to N outputs gives the N per-point Laplacians
-        laplacian = _need(F["ta"], "laplacian", "taylorad.laplacian")
-        return lambda: laplacian(u_rows)(X)
+        lap = F["wrap"](_need(F["ta"], "laplacian", "taylorad.laplacian")(u_rows))
+        return lambda: lap(X)
     if name.startswith("jax"):
         jax, jnp = F["jax"], F["m"]
         lap = F["wrap"](jax.vmap(lambda x: jnp.trace(jax.hessian(u_point)(x))))
@@ -331,10 +341,9 @@ def make_rosen(row, name, F):
         return c.rosen_ext(m, x)
 
     arr = F["arr"]
-    if name == "taylorad":
+    if name in OURS:
         ta = F["ta"]
-        g = ta.grad(f)
-        jac, hessp = g, (lambda x, p: ta.hvp(f, x, p))
+        jac, hessp = F["wrap"](ta.grad(f)), F["wrap"](lambda x, p: ta.hvp(f, x, p))
     elif name.startswith("jax"):
         jax = F["jax"]
         g = F["wrap"](jax.grad(f))

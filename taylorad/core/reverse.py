@@ -43,7 +43,14 @@ def _missing_vjp(prim, i):
 
 
 class ReverseTrace(Trace):
-    __slots__ = ()
+    """A reverse pass. Its nodes are kept in creation order (``tape``), which is a topological
+    order, so the backward pass walks the tape backwards instead of sorting the graph."""
+
+    __slots__ = ("tape",)
+
+    def __init__(self):
+        super().__init__()
+        self.tape = []
 
     def process(self, prim, args, params):
         vals = []
@@ -60,7 +67,10 @@ class ReverseTrace(Trace):
                 argnums.append(i)
             else:
                 vals.append(a)
-        ans = prim(*vals, **params)
+        if any(isinstance(v, Box) for v in vals):
+            ans = prim(*vals, **params)
+        else:  # nothing below this trace: straight to the implementation
+            ans = prim.impl(*vals, **params)
         if not parents:
             return ans
         vjps = prim.vjps
@@ -69,7 +79,9 @@ class ReverseTrace(Trace):
             g = cts[0]
             return [vjps[i](g, ans, *vals, **params) for i in argnums]
 
-        return VJPBox(ans, self, Node(tuple(parents), vjp))
+        node = Node(tuple(parents), vjp)
+        self.tape.append(node)
+        return VJPBox(ans, self, node)
 
 
 class Scatter:
@@ -107,48 +119,24 @@ def _accumulate(store, node, idx, n_slots, ct):
         slots[idx] = ops.add(_dense(old), _dense(ct))
 
 
-def backward(roots, n_out):
-    """Propagate cotangents from ``roots`` [(node, idx, ct)] to every reachable node.
-
-    ``n_out(node)`` gives a node's number of outputs. Returns {leaf node: [ct, ...]}.
+def backward(roots, n_out, tape):
+    """Propagate cotangents from ``roots`` [(node, idx, ct)] back through ``tape`` (the nodes of
+    one reverse trace in creation order). ``n_out(node)`` gives a node's number of outputs.
+    Returns {leaf node: [ct, ...]} for the nodes reached that are not on the tape (the inputs).
     """
-    children = {}
-    stack = []
-    for node, _, _ in roots:
-        if node not in children:
-            children[node] = 0
-            stack.append(node)
-    while stack:
-        node = stack.pop()
-        for parent, _ in node.parents:
-            if parent in children:
-                children[parent] += 1
-            else:
-                children[parent] = 1
-                stack.append(parent)
     cts = {}
     for node, idx, ct in roots:
         _accumulate(cts, node, idx, n_out(node), ct)
-    ready = [n for n in children if children[n] == 0]
-    leaves = {}
-    while ready:
-        node = ready.pop()
+    for node in reversed(tape):
         node_cts = cts.pop(node, None)
-        if node_cts is not None:
-            node_cts = [_dense(c) for c in node_cts]
-        if node.vjp is None:
-            if node_cts is not None:
-                leaves[node] = node_cts
+        if node_cts is None:
             continue
-        if node_cts is not None and any(c is not None for c in node_cts):
+        node_cts = [_dense(c) for c in node_cts]
+        if any(c is not None for c in node_cts):
             for (parent, idx), pct in zip(node.parents, node.vjp(node_cts)):
                 if pct is not None:
                     _accumulate(cts, parent, idx, n_out(parent), pct)
-        for parent, _ in node.parents:
-            children[parent] -= 1
-            if children[parent] == 0:
-                ready.append(parent)
-    return leaves
+    return {node: [_dense(c) for c in node_cts] for node, node_cts in cts.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,7 +185,7 @@ def _pull(trace, out, sens):
             vals.append(o._primal)
         else:
             vals.append(o)
-    leaves = backward(roots, _n_out) if roots else {}
+    leaves = backward(roots, _n_out, trace.tape) if roots else {}
     return tree_unflatten(out_td, vals), leaves
 
 
@@ -262,6 +250,7 @@ def _nested(outer, fun, args, argnums, sens, check):
 
     node = _GradNode(tuple((b._node, b._idx) for b in free_boxes), vjp)
     node.n = n_value + len(g_leaves)
+    outer.tape.append(node)
     boxed = [VJPBox(v, outer, node, k) for k, v in enumerate(out_leaves + g_leaves)]
     return (tree_unflatten(out_td, boxed[:n_value]), tree_unflatten(g_td, boxed[n_value:]))
 

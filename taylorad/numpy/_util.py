@@ -31,7 +31,11 @@ def normalize_axis(axis, ndim, fname):
 
 
 def shape_of(x):
-    return tuple(getval(x).shape) if hasattr(getval(x), "shape") else ()
+    """The shape of an array, traced value or Python scalar (())."""
+    try:
+        return tuple(x.shape)
+    except AttributeError:
+        return ()
 
 
 def ndim_of(x):

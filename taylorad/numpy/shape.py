@@ -226,6 +226,8 @@ def _is_adv(i):
 
 
 def _normalize_index(idx, ndim):
+    if type(idx) is int or type(idx) is slice:  # the common cases, fast
+        return (idx,)
     if not isinstance(idx, tuple):
         idx = (idx,)
     idx = tuple(getval(i) if isinstance(i, Box) else i for i in idx)

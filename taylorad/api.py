@@ -138,8 +138,6 @@ def _strip_closed(tree):
 
 def _facade_tensors(args):
     """Whether MindSpore-facade Tensors are among the arguments (never imports the facade)."""
-    import sys  # noqa: PLC0415
-
     mod = sys.modules.get("taylorad._facade.grad")
     return mod is not None and mod.has_tensor(args)
 
@@ -176,7 +174,11 @@ def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
         from ._facade.grad import mindspore_style  # noqa: PLC0415
 
         return mindspore_style(fun, argnums, has_aux, ms_args, ms_kwargs, True)
-    fname = "value_and_grad"
+    return _value_and_grad(fun, argnums, has_aux, "value_and_grad")
+
+
+def _value_and_grad(fun, argnums, has_aux, fname):
+    """JAX-spelling value_and_grad; ``fname`` names the public function in error messages."""
 
     def vg(*args):
         if _facade_tensors(args):  # facade Tensors: MindSpore semantics (sum of all outputs)
@@ -225,7 +227,7 @@ def grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
         from ._facade.grad import mindspore_style  # noqa: PLC0415
 
         return mindspore_style(fun, argnums, has_aux, ms_args, ms_kwargs, False)
-    vg = value_and_grad(fun, argnums, has_aux)
+    vg = _value_and_grad(fun, argnums, has_aux, "grad")
 
     def g(*args):
         if _facade_tensors(args):
@@ -437,8 +439,8 @@ def hvp(fun, x, v):
     xs, vs, td = _flat_inputs(x, v, fname)
 
     def gradfun(*leaves):
-        return grad(lambda *a: fun(tree_unflatten(td, list(a))),
-                    argnums=tuple(range(len(leaves))))(*leaves)
+        return _value_and_grad(lambda *a: fun(tree_unflatten(td, list(a))),
+                               tuple(range(len(leaves))), False, fname)(*leaves)[1]
 
     _, (t,) = _taylor_run(gradfun, xs, [[vi] for vi in vs], 1, fname)
     return tree_unflatten(td, list(t))

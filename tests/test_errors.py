@@ -243,3 +243,12 @@ def test_shape_errors_name_the_function():
 def test_grad_called_without_arguments():
     raises(ValueError, lambda: ta.grad(lambda: 1.0)(), "argnums 0", "0 positional arguments",
            "pass the arrays to differentiate as positional arguments")
+
+
+def test_scalar_output_errors_name_the_function_called():
+    import taylorad as ta
+
+    with pytest.raises(TypeError, match=r"^grad: the function must return a scalar"):
+        ta.grad(lambda x: x ** 2)(np.ones(2))
+    with pytest.raises(TypeError, match=r"^hvp: the function must return a scalar"):
+        ta.hvp(lambda x: x ** 2, np.ones(2), np.ones(2))

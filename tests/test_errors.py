@@ -55,7 +55,7 @@ INT_INPUTS = [np.arange(3), np.ones(3, dtype=bool), np.arange(3, dtype=np.int32)
 @pytest.mark.parametrize("x", INT_INPUTS, ids=["int64", "bool", "int32", "pyint", "pybool"])
 def test_integer_or_boolean_differentiation_inputs(x):
     fix = "only floating-point inputs can be differentiated"
-    raises(TypeError, lambda: ta.grad(fsum)(x), "value_and_grad", "argument 0", fix,
+    raises(TypeError, lambda: ta.grad(fsum)(x), "grad:", "argument 0", fix,
            "astype(np.float64)")
     raises(TypeError, lambda: ta.vjp(tnp.sin, x), "vjp", "argument 0", fix)
     raises(TypeError, lambda: ta.jvp(tnp.sin, (x,), (x,)), "jvp", "primals", fix)
@@ -144,7 +144,7 @@ def test_numpy_integer_order_is_accepted():
                                                          "[(), ()]"),
                                      (lambda x: tnp.reshape(tnp.sum(x), (1,)), "(1,)")])
 def test_non_scalar_output_to_grad(f, shape):
-    raises(TypeError, lambda: ta.grad(f)(X), "value_and_grad", "must return a scalar", shape,
+    raises(TypeError, lambda: ta.grad(f)(X), "grad:", "must return a scalar", shape,
            "tnp.sum", "taylorad.vjp")
     raises(TypeError, lambda: ta.value_and_grad(f)(X), "must return a scalar")
     raises(TypeError, lambda: ta.hvp(f, X, X), "must return a scalar")

@@ -4,15 +4,13 @@ A ``VJPBox`` records, through its ``Node``, how its value was computed. ``backwa
 in reverse topological order, calling each node's ``vjp`` once with the cotangents of all its
 outputs. Cotangents that are known to be zero are ``None`` and never materialized.
 
-Nested gradients (DESIGN.md §1). When ``grad`` is called while the innermost open trace is an
-outer reverse trace R, that trace is suspended: the inner computation sees plain values, and the
-boxes of R it touches (its arguments and closed-over values) are recorded as free variables. The
-whole inner gradient then becomes ONE node of R whose VJP, for a cotangent c of the gradient, is
-d/dt ∇ f(x + t·c) at t = 0 — one forward-over-reverse pass (a Taylor level of order 1 under a fresh
-reverse trace). R never records, and never differentiates, the inner backward pass.
+Nested gradients (DESIGN.md §1): ``grad_core`` called inside an enclosing reverse trace R records
+the whole inner gradient as ONE node of R whose VJP is a forward (Taylor) sweep over the recorded
+inner computation — forward over reverse; R never tapes the inner backward pass. See
+``taylorad.core.nested``.
 """
 from . import ops
-from .trace import STATE, Box, Trace, _resolve
+from .trace import STATE, Box, Trace
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["VJPBox", "Node", "ReverseTrace", "Scatter", "backward", "grad_core"]
@@ -220,137 +218,6 @@ def grad_core(fun, args, argnums, sens=None, check=lambda out: None):
     top = STATE.active[-1] if STATE.active else None
     if type(top) is not ReverseTrace or top.suspended:
         return _plain(fun, args, argnums, sens, check)
-    return _nested(top, fun, args, argnums, sens, check)
+    from .nested import nested_grad  # noqa: PLC0415
 
-
-def _resolve_tree(t):
-    leaves, td = tree_flatten(t)
-    return tree_unflatten(td, [_resolve(x) for x in leaves])
-
-
-def _nested(outer, fun, args, argnums, sens, check):
-    saved = outer.free
-    outer.suspended, outer.free = True, {}
-    try:
-        out, grads = _plain(fun, _resolve_tree(args), argnums, _resolve_tree(sens), check)
-        out, grads = _resolve_tree(out), _resolve_tree(grads)
-        free = outer.free
-    finally:
-        outer.suspended, outer.free = False, saved
-    if not free:
-        return out, grads
-    out_leaves, out_td = tree_flatten(out)
-    g_leaves, g_td = tree_flatten(grads)
-    free_boxes = list(free.values())
-    n_value = len(out_leaves)
-
-    def vjp(cts):
-        return _fwd_over_rev(outer, fun, args, argnums, sens, free_boxes,
-                             cts[:n_value], cts[n_value:])
-
-    node = _GradNode(tuple((b._node, b._idx) for b in free_boxes), vjp)
-    node.n = n_value + len(g_leaves)
-    outer.tape.append(node)
-    boxed = [VJPBox(v, outer, node, k) for k, v in enumerate(out_leaves + g_leaves)]
-    return (tree_unflatten(out_td, boxed[:n_value]), tree_unflatten(g_td, boxed[n_value:]))
-
-
-def _fwd_over_rev(outer, fun, args, argnums, sens, free_boxes, c_out, c_grad):
-    """Cotangents of the free variables of an inner gradient node (DESIGN.md §1).
-
-    With g = ∇ₓ<u, F(x, θ)> and cotangents c (for g) and c_out (for F), the free variables get
-    d/dt ∇_(x,θ)<u, F(x + t c, θ)> at t = 0 plus ∇_(x,θ)<c_out, F>, and the sensitivity u gets
-    d/dt F(x + t c, θ) — all from one Taylor-over-reverse evaluation.
-    """
-    from .taylor import TaylorBox, TaylorTrace  # noqa: PLC0415 (taylor imports reverse's peers)
-
-    tt = TaylorTrace(1)
-    rt = ReverseTrace()
-    c_iter = iter(c_grad)
-    # tangent for every differentiated leaf, in argnums order
-    tangents = {}
-    for i in argnums:
-        for k, _ in enumerate(tree_flatten(args[i])[0]):
-            tangents[(i, k)] = next(c_iter)
-
-    def leaf_box(v, node, i, k):
-        val = v._primal if isinstance(v, Box) and id(v) in free_ids else v
-        c = tangents[(i, k)]
-        if c is not None:
-            val = TaylorBox(val, ops.reshape(c, (1,) + tuple(c.shape)), tt)
-        return VJPBox(val, rt, node)
-
-    free_ids = {id(b) for b in free_boxes}
-    closure_nodes = {id(b): Node() for b in free_boxes}
-    subst = {id(b): VJPBox(b._primal, rt, closure_nodes[id(b)]) for b in free_boxes}
-    old_subst, old_redirected = STATE.subst, outer.redirected
-    STATE.subst = {**old_subst, **subst}
-    outer.redirected = True  # only the outer trace's boxes are looked up
-    try:
-        sens_leaves = None if sens is None else tree_flatten(sens)[0]
-        sens_vals = None if sens is None else [
-            s._primal if isinstance(s, Box) and id(s) in free_ids else s for s in sens_leaves]
-        with tt:
-            out, slots = _reverse_run(fun, args, argnums, rt, leaf_box)
-        out_leaves, out_td = tree_flatten(out)
-        seeds = _combine_seeds(out_leaves, sens_vals, c_out, tt)
-        _, leaves = _pull(rt, tree_unflatten(out_td, out_leaves), tree_unflatten(out_td, seeds))
-    finally:
-        STATE.subst, outer.redirected = old_subst, old_redirected
-
-    def coef1(ct):
-        if isinstance(ct, TaylorBox) and ct._trace is tt:
-            return ct._series[0]
-        return None
-
-    def value_part(ct):  # tangent part of the seed is carried in coefficient 1 already
-        return ct
-
-    result = {}
-
-    def add(box_id, ct):
-        if ct is not None:
-            result[box_id] = ct if box_id not in result else ops.add(result[box_id], ct)
-
-    for (td, vals, nodes), i in zip(slots, argnums):
-        orig = tree_flatten(args[i])[0]
-        for v, node in zip(orig, nodes):
-            if isinstance(v, Box) and id(v) in free_ids:
-                ct = leaves.get(node)
-                add(id(v), value_part(coef1(ct[0])) if ct else None)
-    for b in free_boxes:
-        ct = leaves.get(closure_nodes[id(b)])
-        add(id(b), coef1(ct[0]) if ct else None)
-    if sens is not None:  # d/dt F(x + t c): the VJP w.r.t. the sensitivity
-        for s, o in zip(sens_leaves, out_leaves):
-            if isinstance(s, Box) and id(s) in free_ids:
-                o = o._primal if isinstance(o, Box) and o._trace is rt else o
-                add(id(s), coef1(o))
-    return [_fix_dtype(result.get(id(b)), b) for b in free_boxes]
-
-
-def _fix_dtype(ct, box):
-    if ct is not None and ct.dtype != box.dtype:
-        ct = ops.astype(ct, box.dtype)
-    return ct
-
-
-def _combine_seeds(out_leaves, sens_vals, c_out, tt):
-    """Seeds for the re-evaluation: u + t·c_out, so coefficient 1 of ∇ also carries ∇<c_out, F>.
-
-    Coefficient 1 of ∇_(x,θ)<u + t·c_out, F(x + t c)> = H c + ∇<c_out, F>: both terms of the
-    VJP in one backward pass.
-    """
-    from .taylor import TaylorBox  # noqa: PLC0415
-
-    seeds = []
-    for k, o in enumerate(out_leaves):
-        val = o._primal if isinstance(o, Box) else o
-        u = ops.ones_like(val) if sens_vals is None else sens_vals[k]
-        c = c_out[k] if k < len(c_out) else None
-        if c is not None:
-            c = ops.broadcast_to(c, tuple(val.shape)) if tuple(c.shape) != tuple(val.shape) else c
-            u = TaylorBox(ops.broadcast_to(u, tuple(val.shape)),
-                          ops.reshape(c, (1,) + tuple(val.shape)), tt)
-        seeds.append(u)
-    return seeds
+    return nested_grad(top, fun, args, argnums, sens, check)

@@ -6,11 +6,9 @@ transformations never confuse their perturbations. A *box* wraps a value for one
 ``_primal`` may itself be a box of a lower trace. A *primitive* unboxes its arguments one level at
 a time, highest level first, and hands them to that trace's ``process``.
 
-Two hooks make forward-over-reverse nesting possible (see ``taylorad.core.reverse``):
-
-* a reverse trace can be *suspended*: while it is, its boxes are unboxed on sight and recorded in
-  ``trace.free`` (the free variables of an inner gradient computation);
-* a *substitution* map replaces given boxes by other values while a gradient is re-evaluated.
+One hook makes forward-over-reverse nesting possible (see ``taylorad.core.nested``): a reverse
+trace can be *suspended*; while it is, each of its boxes is replaced on sight by
+``trace.free.capture(box)`` — an input of the inner gradient computation.
 """
 import itertools
 
@@ -23,20 +21,18 @@ class _State:
     """Process-wide tracing state (one thread at a time, as in autograd)."""
 
     active = []  # open traces, innermost last
-    subst = {}  # id(box) -> replacement, during forward-over-reverse re-evaluation
 
 
 STATE = _State
 
 
 class Trace:
-    __slots__ = ("level", "suspended", "free", "redirected")
+    __slots__ = ("level", "suspended", "free")
 
     def __init__(self):
         self.level = next(_levels)
         self.suspended = False
-        self.free = None
-        self.redirected = False  # some boxes of this trace are in STATE.subst right now
+        self.free = None  # while suspended: the capture of core.nested
 
     def process(self, prim, args, params):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -113,18 +109,12 @@ def is_traced(x):
 
 
 def _resolve(a):
-    """Apply substitution and unbox suspended traces (rare: only inside nested gradients)."""
+    """Replace boxes of suspended traces (rare: only inside nested gradients)."""
     while isinstance(a, Box):
         t = a._trace
-        if t.redirected:
-            sub = STATE.subst.get(id(a))
-            if sub is not None:
-                a = sub
-                continue
         if not t.suspended:
             break
-        t.free.setdefault(id(a), a)
-        a = a._primal
+        a = t.free.capture(a)  # core.nested: the box becomes an input of the inner gradient
     return a
 
 
@@ -162,7 +152,7 @@ class Primitive:
         for a in args:
             if isinstance(a, Box):
                 t = a._trace
-                if t.suspended or t.redirected:
+                if t.suspended:
                     slow = True
                     break
                 if top is None or t.level > top.level:

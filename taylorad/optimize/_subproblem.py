@@ -180,10 +180,63 @@ def tr_eig_solve(lam, c, delta):
 
 
 def exact_tr_step(H, g, delta, xp):
-    """Exact trust-region step on a dense symmetric H (eigendecomposition + secular equation).
+    """Exact trust-region step on a dense symmetric H: Moré–Sorensen (1983).
 
-    Returns (p, model value, hits_boundary).
+    Newton's method on the secular equation 1/‖p(λ)‖ − 1/Δ = 0 with p(λ) = −(H + λI)⁻¹g, one
+    Cholesky factorization H + λI = LLᵀ per iteration (λ safeguarded in [λ_L, λ_U]; a failed
+    factorization raises λ_L). The hard case — the solution lies on the boundary but g has no
+    component along the lowest eigenvector, so the iteration stalls with ‖p‖ < Δ — is finished
+    exactly in the eigenbasis (:func:`tr_eig_solve`). Returns (p, model value, hits_boundary).
     """
+    step = _more_sorensen(H, g, delta, xp)
+    if step is not None:
+        return step
+    return _eig_tr_step(H, g, delta, xp)
+
+
+def _chol(A, xp):
+    try:
+        L = xp.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        return None
+    return L if bool(xp.all(xp.isfinite(L))) else None  # cupy reports failure as nan
+
+
+def _more_sorensen(H, g, delta, xp, max_iter=60, rtol=1e-10):
+    n = g.shape[0]
+    gn = math.sqrt(_dot(g, g))
+    eye = xp.eye(n, dtype=H.dtype)
+    H1 = float(xp.max(xp.sum(xp.abs(H), axis=1)))  # ‖H‖₁ = ‖H‖_∞ bounds every eigenvalue
+    d_min = float(xp.min(xp.diagonal(H)))
+    lam_lo = max(0.0, -d_min, gn / delta - H1)
+    lam_hi = max(0.0, gn / delta + H1)
+    lam = 0.0
+    for _ in range(max_iter):
+        L = _chol(H + lam * eye, xp)
+        if L is None:  # H + λI is not positive definite: λ is too small
+            lam_lo = max(lam_lo, lam)
+            lam = max(math.sqrt(lam_lo * lam_hi), lam_lo + 1e-3 * (lam_hi - lam_lo))
+            continue
+        p = -xp.linalg.solve(L.T, xp.linalg.solve(L, g))
+        pn = math.sqrt(_dot(p, p))
+        if lam == 0.0 and pn <= delta:
+            return p, 0.5 * _dot(g, p), False  # interior Newton step: m = ½gᵀp
+        if abs(pn - delta) <= rtol * delta:
+            return p, _dot(g, p) + 0.5 * _dot(p, H @ p), True
+        if pn < delta:
+            lam_hi = lam
+        else:
+            lam_lo = lam
+        if lam_hi - lam_lo <= rtol * max(1.0, lam_hi):
+            return None  # stalled inside the region with λ > 0: the hard case
+        q = xp.linalg.solve(L, p)
+        lam_new = lam + (pn / math.sqrt(_dot(q, q))) ** 2 * (pn - delta) / delta
+        lam = lam_new if lam_lo < lam_new < lam_hi else \
+            max(math.sqrt(lam_lo * lam_hi), lam_lo + 1e-3 * (lam_hi - lam_lo))
+    return None
+
+
+def _eig_tr_step(H, g, delta, xp):
     lam, U = xp.linalg.eigh(H)
     c = U.T @ g
     lam_h = np.asarray(lam.get() if hasattr(lam, "get") else lam, dtype=np.float64)

@@ -2,5 +2,5 @@
 
 Filled in by ``taylorad.numpy`` when it is imported (the core must not import it at module level:
 ``taylorad.numpy`` is built on the core). Names: add, multiply, broadcast_to, reshape, stack,
-getitem, zeros_like, ones_like, astype.
+concatenate, index_add_many, sum, sqrt, zeros_like, ones_like, astype.
 """

@@ -19,7 +19,7 @@ from .coeffs import chunkable, chunked_unary, conv
 from .taylor import taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
-           "deftaylor", "defvjp_variadic", "linear_in_one"]
+           "deftaylor", "defvjp_variadic", "always_linear", "linear_in_one"]
 
 
 def defvjp(prim, *rules, argnums=None):
@@ -59,11 +59,12 @@ def deflinear(prim, batched, *vjps):
         return batched(tr.pdim, *series, **params)
 
     prim.taylor = rule
-    prim._linear_when = _always
+    prim._linear_when = always_linear
     defvjp(prim, *vjps)
 
 
-def _always(traced):
+def always_linear(traced):
+    """For linear primitives: linear whatever is traced."""
     return True
 
 

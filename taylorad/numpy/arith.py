@@ -4,7 +4,7 @@ import operator
 
 import numpy as np
 
-from ..core.rules import (_always, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
+from ..core.rules import (always_linear, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
                           fused, linear_in_one, on_cupy)
 from ..core.coeffs import Coeffs, chunkable, chunked_binary, conv, start, tail
 from ..core.taylor import pad_series
@@ -32,7 +32,7 @@ def _add_taylor(tr, ans, primals, series):
 
 
 deftaylor(add, _add_taylor)
-add._linear_when = _always
+add._linear_when = always_linear
 defvjp(add, lambda g, ans, a, b: unbroadcast(g, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(g, shape_of(b)))
 
@@ -45,7 +45,7 @@ def _sub_taylor(tr, ans, primals, series):
 
 
 deftaylor(subtract, _sub_taylor)
-subtract._linear_when = _always
+subtract._linear_when = always_linear
 defvjp(subtract, lambda g, ans, a, b: unbroadcast(g, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(-g, shape_of(b)))
 
@@ -258,7 +258,7 @@ def round(x, decimals=0):  # noqa: A001 - numpy's name
 absolute = Primitive("absolute", lambda x: array_namespace(x).abs(x))
 deftaylor(absolute, lambda tr, ans, primals, series: series[0] * sign(getval(primals[0])))
 defvjp(absolute, lambda g, ans, x: g * sign(getval(x)))
-absolute._linear_when = _always  # piecewise linear
+absolute._linear_when = always_linear  # piecewise linear
 abs = absolute  # noqa: A001
 
 
@@ -283,7 +283,7 @@ def _extremum(name, impl, greater):
         return out
 
     deftaylor(prim, taylor)
-    prim._linear_when = _always  # piecewise linear
+    prim._linear_when = always_linear  # piecewise linear
     defvjp(prim, lambda g, ans, a, b: unbroadcast(g * _weights(a, b, greater), shape_of(a)),
            lambda g, ans, a, b: unbroadcast(g * (1.0 - _weights(a, b, greater)), shape_of(b)))
     return prim

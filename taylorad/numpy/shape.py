@@ -7,7 +7,7 @@ from builtins import sum as builtins_sum
 
 import numpy as np
 
-from ..core.rules import _always, deflinear, defnondiff, deftaylor, defvjp, defvjp_variadic
+from ..core.rules import always_linear, deflinear, defnondiff, deftaylor, defvjp, defvjp_variadic
 from ..core.reverse import Scatter
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, normalize_axis, shape_of
@@ -331,7 +331,7 @@ def _index_add_many_taylor(tr, ans, primals, series, idxs, shape):
 
 
 deftaylor(index_add_many_p, _index_add_many_taylor)
-index_add_many_p._linear_when = _always
+index_add_many_p._linear_when = always_linear
 
 
 defvjp_variadic(index_add_many_p, lambda i: lambda g, ans, *vals, idxs, shape:
@@ -394,7 +394,7 @@ def _concat_vjp(i):
 
 
 deftaylor(concatenate_p, _concat_taylor)
-concatenate_p._linear_when = _always
+concatenate_p._linear_when = always_linear
 
 
 defvjp_variadic(concatenate_p, _concat_vjp)
@@ -438,7 +438,7 @@ def _where_taylor(tr, ans, primals, series):
 
 
 deftaylor(where_p, _where_taylor)
-where_p._linear_when = _always
+where_p._linear_when = always_linear
 defvjp(where_p, None,
        lambda g, ans, c, x, y: unbroadcast(where_p(c, g, 0), shape_of(x)),
        lambda g, ans, c, x, y: unbroadcast(where_p(c, 0, g), shape_of(y)))

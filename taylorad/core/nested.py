@@ -66,15 +66,18 @@ class _Recording(Trace):
         return x._primal if isinstance(x, _RecBox) and x._trace is self else x
 
     def tangents(self, seeds):
-        """Forward sweep of the order-1 Taylor rules: {slot: tangent} for every slot reached."""
+        """Forward sweep of the order-1 Taylor rules: {slot: tangent} for every slot reached.
+
+        Tangents stay stacked as order-1 series (1, *shape) from the seeds to the outputs, so
+        the sweep adds no reshaping of its own (it would be recorded again one level out)."""
         from .taylor import TaylorTrace  # noqa: PLC0415
 
         tr = TaylorTrace(1)  # a rule context; nothing is boxed at its level
-        tan = dict(seeds)
+        tan = {k: _lift(t) for k, t in seeds.items()}
         vals = self.vals
         for prim, specs, params, out in self.ops:
-            series = [None if k is None else _lift(tan.get(k)) for k, _ in specs]
-            if all(s is None for s in series):
+            series = [None if k is None else tan.get(k) for k, _ in specs]
+            if all(S is None for S in series):
                 continue
             if prim.taylor is None:
                 from .taylor import _missing_taylor  # noqa: PLC0415
@@ -83,10 +86,17 @@ class _Recording(Trace):
             primals = [c if k is None else vals[k] for k, c in specs]
             S = prim.taylor(tr, vals[out], primals, series, **params)
             if S is not None:
-                shape = tuple(vals[out].shape)
-                t = S[0]
-                tan[out] = t if tuple(t.shape) == shape else ops.broadcast_to(t, shape)
-        return tan
+                full = (1,) + tuple(vals[out].shape)
+                tan[out] = S if tuple(S.shape) == full else ops.broadcast_to(S, full)
+        return _Unstacked(tan)
+
+
+class _Unstacked(dict):
+    """Read access to the sweep's tangents as plain (unstacked) arrays."""
+
+    def get(self, k, default=None):
+        S = dict.get(self, k)
+        return default if S is None else S[0]
 
 
 def _lift(t):

@@ -323,3 +323,21 @@ def test_parameters_restored_after_differentiation():
     with pytest.raises(ZeroDivisionError):
         ops.GradOperation(get_by_list=True)(lambda x, y: boom(net(x, y)), net.w)(X, Y)
     assert net.w._data is before
+
+
+@pytest.mark.parametrize("mode", [context.GRAPH_MODE, context.PYNATIVE_MODE])
+def test_0d_sens_for_a_vector_output(mode):
+    """MINDSPORE.md §1: GRAPH broadcasts a 0-d sens over a vector output, PYNATIVE refuses it."""
+    context.set_context(mode=mode)
+    try:
+        f = lambda x: x * x * x  # noqa: E731
+        g = ops.GradOperation(sens_param=True)(f)
+        x = Tensor(np.array([1.0, 2.0, -1.5], np.float32))
+        if mode == context.GRAPH_MODE:
+            np.testing.assert_allclose(g(x, Tensor(np.float32(0.5))).asnumpy(),
+                                       0.5 * 3 * x.asnumpy() ** 2, rtol=1e-6)
+        else:
+            with pytest.raises(RuntimeError, match="broadcast to expected shape"):
+                g(x, Tensor(np.float32(0.5)))
+    finally:
+        context.set_context(mode=context.GRAPH_MODE)

@@ -82,6 +82,12 @@ def _check_sens(out, sens, fname, path="sens"):
     if out is None:
         return
     os_, ss = tuple(getval(out).shape), tuple(getval(sens).shape)
+    if ss == () and os_ != ():  # a 0-d sens for a non-scalar output
+        if graph:
+            return  # GRAPH_MODE broadcasts it (the seed is broadcast to the output's shape)
+        raise RuntimeError(f"{fname}: the 0-d {path} cannot be used for an output of shape "
+                           f"{list(os_)}: the grad tensor should be broadcast to expected shape; "
+                           f"pass a Tensor of the output's shape (ops.ones_like(out) * s)")
     if os_ != ss:
         raise ValueError(f"{fname}: The shape should be {list(os_)}, but got {list(ss)} — the "
                          f"sensitivity {path} must have the shape of the network's output")

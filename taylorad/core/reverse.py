@@ -154,6 +154,8 @@ def _n_out(node):
 def _seed(out_leaf, sens_leaf):
     if sens_leaf is None:
         return ops.ones_like(out_leaf)
+    if tuple(sens_leaf.shape) != tuple(out_leaf.shape):  # e.g. MindSpore GRAPH's 0-d sens
+        return ops.broadcast_to(sens_leaf, tuple(out_leaf.shape))
     return sens_leaf
 
 

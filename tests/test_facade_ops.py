@@ -182,3 +182,18 @@ def test_functional_forms_match_classes():
     np.testing.assert_allclose(ops.mul(x, 2.0).asnumpy(), 2 * U)
     np.testing.assert_allclose(ops.sum(x, 1).asnumpy(), U.sum(1))
     np.testing.assert_allclose(ops.reduce_sum(x, (0, 1)).asnumpy(), U.sum())
+
+
+def test_gather_with_batch_dims_matches_a_loop_and_differentiates():
+    rng = np.random.default_rng(3)
+    params = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)
+    idx = np.array([[0, 4, 4], [1, 2, 3]], np.int32)
+    out = ops.Gather(batch_dims=1)(Tensor(params), Tensor(idx), 2)
+    want = np.stack([np.take(params[b], idx[b], axis=1) for b in range(2)])
+    assert out.shape == (2, 3, 3, 4)
+    np.testing.assert_array_equal(out.asnumpy(), want)
+    g = ops.GradOperation()(lambda p: ops.Gather(batch_dims=1)(p, Tensor(idx), 2))(Tensor(params))
+    counts = np.zeros((2, 5))
+    for b in range(2):
+        np.add.at(counts[b], idx[b], 1.0)
+    np.testing.assert_array_equal(g.asnumpy(), np.broadcast_to(counts[:, None, :, None], params.shape))

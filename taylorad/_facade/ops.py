@@ -420,12 +420,24 @@ def cast(x, dtype):
 
 
 def gather(input_params, input_indices, axis, batch_dims=0):
-    if batch_dims:
-        raise NotImplementedError("gather: batch_dims != 0 is not supported; loop over the "
-                                  "batch or use take along a flattened axis")
+    """Slices of ``input_params`` along ``axis`` at ``input_indices``; the first ``batch_dims``
+    axes of both are batch axes (output shape: params[:axis] + indices[batch_dims:] +
+    params[axis+1:])."""
     idx = input_indices.asnumpy() if isinstance(input_indices, Tensor) else \
         np.asarray(input_indices)
-    return _t(tnp.take(_d(input_params), idx, axis=int(axis)))
+    v = _d(input_params)
+    nd = len(getval(v).shape)
+    axis = int(axis) % nd if nd else 0
+    b = int(batch_dims) % (idx.ndim + 1) if batch_dims < 0 else int(batch_dims)
+    if not b:
+        return _t(tnp.take(v, idx, axis=axis))
+    if axis < b or tuple(getval(v).shape[:b]) != idx.shape[:b]:
+        raise ValueError(f"For 'Gather', batch_dims ({b}) must not exceed axis ({axis}) and the "
+                         f"first {b} dimensions of input_params {tuple(getval(v).shape)} and "
+                         f"input_indices {idx.shape} must be equal")
+    pieces = [tnp.take(v[beta], idx[beta], axis=axis - b) for beta in np.ndindex(*idx.shape[:b])]
+    out = tnp.stack(pieces)
+    return _t(tnp.reshape(out, idx.shape[:b] + tuple(getval(pieces[0]).shape)))
 
 
 # --- activations and layers -------------------------------------------------------------------

@@ -49,3 +49,15 @@ def test_functional_api_accepts_functions_returning_tensors():
                                [-np.sin(x).sum()], rtol=1e-14)
     ds = ta.derivatives(lambda y: ops.sin(Tensor(y)), x, np.ones(2), 2)
     np.testing.assert_allclose(ds[2], -np.sin(x), rtol=1e-14)
+
+
+@pytest.mark.parametrize("jac", [ta.jacfwd, ta.jacrev, ops.jacfwd, ops.jacrev])
+def test_jacobians_with_aux(jac):
+    def f(x):
+        return ops.sin(x) * x, x * 2
+
+    J, aux = jac(f, grad_position=0, has_aux=True)(Tensor(X))
+    np.testing.assert_allclose(J.asnumpy(), JAC, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(aux.asnumpy(), 2 * X)
+    with pytest.raises(TypeError, match="has_aux=True needs fn to return a tuple"):
+        jac(ms_f, grad_position=0, has_aux=True)(Tensor(X))

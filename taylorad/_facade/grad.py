@@ -369,17 +369,27 @@ def _jac(kind, fn, grad_position, has_aux):
     from .. import toolbox  # noqa: PLC0415
 
     fname = kind
-    if has_aux:
-        raise NotImplementedError(f"{fname}: has_aux=True is not supported; return only the "
-                                  f"differentiated output")
     pos, single = _positions(grad_position, None, fname)
     transform = toolbox.jacfwd if kind == "jacfwd" else toolbox.jacrev
 
+    def first(*a):
+        out = fn(*a)
+        if not has_aux:
+            return out
+        if not isinstance(out, (tuple, list)) or len(out) < 2:
+            raise TypeError(f"{fname}: has_aux=True needs fn to return a tuple (out, aux, ...), "
+                            f"got {type(out).__name__}")
+        return out[0]
+
     def j(*args):
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        f = _raw_fn(fn, len(args))
+        f = _raw_fn(first, len(args))
         res = [Tensor._wrap(transform(f, argnums=p)(*arrays)) for p in pos]
-        return res[0] if single else tuple(res)
+        res = res[0] if single else tuple(res)
+        if not has_aux:
+            return res
+        aux = fn(*args)[1:]  # returned as they are, not differentiated
+        return res, aux[0] if len(aux) == 1 else tuple(aux)
 
     return j
 

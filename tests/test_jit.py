@@ -86,3 +86,21 @@ def test_jit_inside_a_transformation_runs_eagerly():
     np.testing.assert_allclose(ta.grad(inner)(np.array([0.3, 0.4])), np.cos([0.3, 0.4]))
     np.testing.assert_allclose(ta.grad(lambda x: tnp.sum(ta.jit(ta.grad(inner))(x)))(
         np.array([0.3])), -np.sin([0.3]))
+
+
+def test_scalar_programs_agree_with_numpy_and_fall_back_at_inf_and_nan():
+    """Recordings of scalar code replay on Python floats; where NumPy gives inf/nan (log 0, 1/0,
+    a negative base to a fractional power) the array program answers, as eager NumPy does."""
+    def f(x):
+        return tnp.log(x[0]) + 1.0 / x[1] + x[2] ** 2.5 + tnp.sin(x[0] * x[2])
+
+    g = ta.jit(f)
+    x = np.array([0.5, 2.0, 1.5])
+    np.testing.assert_array_equal(g(x), f(x))
+    assert next(iter(g.cache.values())).run_scalar is not None
+    with np.errstate(all="ignore"):
+        for bad in ([0.0, 2.0, 1.5], [0.5, 0.0, 1.5], [0.5, 2.0, -1.5]):
+            bad = np.array(bad)
+            np.testing.assert_array_equal(g(bad), f(bad))
+    for x in np.random.default_rng(4).uniform(0.1, 2.0, (5, 3)):
+        np.testing.assert_allclose(g(x), f(x), rtol=1e-14)

@@ -193,6 +193,19 @@ def _host(x):
     return x.get() if hasattr(x, "get") and not isinstance(x, np.ndarray) else x
 
 
+def _same_inputs(arrays, recorded):
+    """Bit-identical inputs (cheap: this runs on every call until the recording is verified)."""
+    for x, y in zip(arrays, recorded):
+        if type(x) is not type(y) or x.shape != y.shape:
+            return False
+        if x.size <= 4096 and type(x) in (np.ndarray, np.float64):
+            if x.tobytes() != y.tobytes():
+                return False
+        elif not np.array_equal(_host(x), _host(y)):
+            return False
+    return True
+
+
 def _same(a, b):
     """Equal values (to rounding: the scalar program's libm may differ from NumPy's by an ulp)."""
     la, lb = tree_flatten(a)[0], tree_flatten(b)[0]
@@ -231,7 +244,7 @@ def jit(fun):
             return _record(fun, td, leaves, key, cache, name)
         if prog.eager:
             return fun(*tree_unflatten(td, leaves))
-        if prog.verified or _same(arrays, prog.inputs):
+        if prog.verified or _same_inputs(arrays, prog.inputs):
             return prog.replay(arrays)
         out = prog.replay(arrays)
         ref = fun(*tree_unflatten(td, leaves))

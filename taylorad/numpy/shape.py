@@ -18,7 +18,19 @@ def _pre(S, p):
 
 
 # reshape -------------------------------------------------------------------------------------
-reshape_p = Primitive("reshape", lambda x, shape: array_namespace(x).reshape(x, shape))
+def _method(name):
+    """Call the array's own method (fast for ndarray, numpy and cupy scalars); Python numbers
+    go through the namespace function."""
+    def impl(x, **params):
+        try:
+            return getattr(x, name)(*params.values()) if name != "sum" else \
+                x.sum(axis=params["axis"], keepdims=params["keepdims"])
+        except AttributeError:
+            return getattr(array_namespace(x), name)(x, **params)
+    return impl
+
+
+reshape_p = Primitive("reshape", _method("reshape"))
 deflinear(reshape_p, lambda p, S, shape: reshape_p(S, shape=_pre(S, p) + shape),
           lambda g, ans, x, shape: reshape_p(g, shape=shape_of(x)))
 
@@ -71,7 +83,7 @@ def ravel(x):
 
 
 # transpose -----------------------------------------------------------------------------------
-transpose_p = Primitive("transpose", lambda x, axes: array_namespace(x).transpose(x, axes))
+transpose_p = Primitive("transpose", _method("transpose"))
 deflinear(transpose_p,
           lambda p, S, axes: transpose_p(S, axes=tuple(range(p)) + tuple(a + p for a in axes)),
           lambda g, ans, x, axes: transpose_p(g, axes=tuple(int(i) for i in np.argsort(axes))))
@@ -148,8 +160,7 @@ def broadcast_to(x, shape):
 
 
 # sum (mean is a sum times 1/n) ---------------------------------------------------------------
-sum_p = Primitive("sum", lambda x, axis, keepdims:
-                  array_namespace(x).sum(x, axis=axis, keepdims=keepdims))
+sum_p = Primitive("sum", _method("sum"))
 
 
 def _sum_batched(p, S, axis, keepdims):

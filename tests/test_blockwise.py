@@ -73,3 +73,19 @@ def test_blockwise_with_a_direction_batch():
 def test_threshold_is_the_documented_one():
     assert coeffs.chunkable(np.ones(1), np.ones((2, 1 << 15)))
     assert not coeffs.chunkable(np.ones(1), np.ones((2, 100)))
+
+
+def test_blockwise_rules_are_recorded_as_one_call_under_jit():
+    x = RNG.uniform(-1, 1, N)
+    v = np.ones(N)
+
+    def f(x):
+        return tnp.sin(tnp.exp(tnp.tanh(x)) * x) + tnp.log1p(x * x)
+
+    d = ta.jit(lambda x: ta.derivatives(f, x, v, 6)[6])
+    for x_ in (x, x * 0.5):
+        np.testing.assert_array_equal(d(x_), ta.derivatives(f, x_, v, 6)[6])
+    prog = next(iter(d.cache.values()))
+    names = [op[0].name for op in prog.ops]
+    assert names.count("taylor_blockwise") == 6  # tanh, exp, the product, sin, x·x, log1p
+    assert len(names) < 40  # not the unrolled O(K²) recurrences

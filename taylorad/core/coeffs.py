@@ -8,7 +8,8 @@ they call (``conv``, ``rows``) pick the strategy; traced values and CuPy arrays 
 """
 import numpy as np
 
-__all__ = ["Coeffs", "conv", "fast", "start", "tail", "chunked_unary", "chunked_binary"]
+__all__ = ["Coeffs", "conv", "fast", "start", "tail", "chunked_unary", "chunked_binary",
+           "blockwise_p", "captured"]
 
 MIN_SIZE = 2048  # below this, per-call overhead dominates and lists are as fast
 
@@ -123,7 +124,7 @@ def chunkable(x0, S):
             and isinstance(x0, (np.ndarray, np.generic)))
 
 
-def chunked_binary(rule, K, a0, b0, Sa, Sb, dtype):
+def chunked_binary(rule, K, a0, b0, Sa, Sb, dtype=None):
     """Blockwise ``rule(a, b) -> [y₁..y_K]`` on coefficient lists of two same-shaped operands
     whose stacks may hold fewer than K coefficients (missing ones are zero: None)."""
     shape = Sa.shape[1:]
@@ -131,7 +132,7 @@ def chunked_binary(rule, K, a0, b0, Sa, Sb, dtype):
     A, B = np.ascontiguousarray(Sa).reshape(da, -1), np.ascontiguousarray(Sb).reshape(db, -1)
     a0f, b0f = np.broadcast_to(a0, shape).reshape(-1), np.broadcast_to(b0, shape).reshape(-1)
     m = A.shape[1]
-    out = np.empty((K, m), dtype=dtype)
+    out = np.empty((K, m), dtype=np.result_type(Sa.dtype, Sb.dtype) if dtype is None else dtype)
     block = max(1024, (1 << 17) // (K + 1))
     for lo in range(0, m, block):
         hi = min(m, lo + block)
@@ -143,3 +144,34 @@ def chunked_binary(rule, K, a0, b0, Sa, Sb, dtype):
             else:
                 out[k, lo:hi] = y
     return out.reshape((K,) + shape)
+
+
+def _run_blockwise(*arrays, fn):
+    return fn(*arrays)
+
+
+def _blockwise_primitive():
+    from .trace import Primitive  # noqa: PLC0415
+
+    p = Primitive("taylor_blockwise", _run_blockwise,
+                  doc="a blockwise Taylor rule as one recorded call (taylorad.jit only)")
+    p.nondiff = True  # only ever applied to taylorad.jit's level-0 capture boxes
+    return p
+
+
+blockwise_p = _blockwise_primitive()
+
+
+def captured(*xs):
+    """True when the values are taylorad.jit capture boxes (level 0) over concrete NumPy arrays:
+    the blockwise rule can then be recorded as one call instead of its unrolled recurrence."""
+    from .trace import Box  # noqa: PLC0415
+
+    boxes = [x for x in xs if isinstance(x, Box)]
+    return bool(boxes) and all(b._trace.level == 0 for b in boxes)
+
+
+def primal(x):
+    from .trace import Box  # noqa: PLC0415
+
+    return x._primal if isinstance(x, Box) else x

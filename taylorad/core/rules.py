@@ -15,7 +15,9 @@ power in ``taylorad/numpy/arith.py``) first try a fused CUDA kernel (``taylorad.
 returns None where none applies and the composed rule runs unchanged. The check costs one
 ``type(x).__module__`` test for numpy inputs and never imports cupy.
 """
-from .coeffs import chunkable, chunked_unary, conv
+import functools
+
+from .coeffs import blockwise_p, captured, chunkable, chunked_unary, conv, primal
 from .taylor import taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
@@ -139,6 +141,8 @@ def defunary(prim, deriv, recurrence):
                 return out
         elif chunkable(x0, S):
             return chunked_unary(recurrence, tr, x0, S, ans)
+        elif captured(x0, S, ans) and chunkable(primal(x0), primal(S)):  # under taylorad.jit
+            return blockwise_p(x0, S, ans, fn=functools.partial(chunked_unary, recurrence, tr))
         return tr.stack(recurrence(tr, tr.coeffs(x0, S), ans))
 
     prim.taylor = rule

@@ -1,12 +1,14 @@
 """Elementwise arithmetic: add, subtract, multiply, divide, negative, power, square, sqrt, abs,
 maximum, minimum, and the non-differentiable comparisons and roundings."""
+import functools
 import operator
 
 import numpy as np
 
 from ..core.rules import (always_linear, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
                           fused, linear_in_one, on_cupy)
-from ..core.coeffs import Coeffs, chunkable, chunked_binary, conv, start, tail
+from ..core.coeffs import (Coeffs, blockwise_p, captured, chunkable, chunked_binary, conv,
+                           primal, start, tail)
 from ..core.taylor import pad_series
 from ..core.trace import Primitive, getval
 from ._util import array_namespace, shape_of
@@ -68,10 +70,13 @@ def _mul_taylor(tr, ans, primals, series):
     if Sa is None:
         return a0 * Sb
     K = tr.K
-    if (K > 1 and chunkable(a0, Sa) and chunkable(b0, Sb)
-            and Sa.shape[1:] == Sb.shape[1:] == tuple(ans.shape)):  # concrete NumPy, blockwise
-        return chunked_binary(lambda a, b: [cauchy(a, b, k) for k in range(1, K + 1)],
-                              K, a0, b0, Sa, Sb, ans.dtype)
+    if K > 1 and Sa.shape[1:] == Sb.shape[1:] == tuple(ans.shape):
+        rule = functools.partial(chunked_binary, functools.partial(_cauchy_rows, K), K,
+                                 dtype=ans.dtype)
+        if chunkable(a0, Sa) and chunkable(b0, Sb):  # concrete NumPy, blockwise
+            return rule(a0, b0, Sa, Sb)
+        if captured(a0, b0, Sa, Sb) and chunkable(primal(a0), primal(Sa)):  # under taylorad.jit
+            return blockwise_p(a0, b0, Sa, Sb, fn=rule)
     if Sa.shape[0] != K or Sb.shape[0] != K:
         Sa, Sb = (S if S.shape[0] == K else pad_series(S, K) for S in (Sa, Sb))
     if tr.K > 1 and on_cupy(Sa) and on_cupy(Sb):
@@ -84,6 +89,10 @@ def _mul_taylor(tr, ans, primals, series):
     a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
     mid = tr.stack([None] + [cauchy(a, b, k, lo=1) for k in range(2, tr.K + 1)])
     return out + mid
+
+
+def _cauchy_rows(K, a, b):
+    return [cauchy(a, b, k) for k in range(1, K + 1)]
 
 
 deftaylor(multiply, _mul_taylor)

@@ -8,7 +8,7 @@ they call (``conv``, ``rows``) pick the strategy; traced values and CuPy arrays 
 """
 import numpy as np
 
-__all__ = ["Coeffs", "conv", "fast", "start", "tail", "chunked_unary", "chunked_binary",
+__all__ = ["Coeffs", "conv", "start", "tail", "chunked_unary", "chunked_binary",
            "blockwise_p", "captured"]
 
 MIN_SIZE = 2048  # below this, per-call overhead dominates and lists are as fast
@@ -50,10 +50,6 @@ class Coeffs(list):
         c.buf, c.off = self.buf[1 - self.off:m + 1 - self.off] * scale, 1
         list.extend(c, c.buf)
         return c
-
-
-def fast(*cs):
-    return all(type(c) is Coeffs for c in cs)
 
 
 def _asc(c, lo, hi):

@@ -36,7 +36,3 @@ def shape_of(x):
         return tuple(x.shape)
     except AttributeError:
         return ()
-
-
-def ndim_of(x):
-    return len(shape_of(x))

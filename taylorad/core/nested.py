@@ -65,18 +65,27 @@ class _Recording(Trace):
     def value(self, x):
         return x._primal if isinstance(x, _RecBox) and x._trace is self else x
 
-    def tangents(self, seeds):
-        """Forward sweep of the order-1 Taylor rules: {slot: tangent} for every slot reached.
+    def tangents(self, seeds, keep):
+        """Forward sweep of the order-1 Taylor rules; returns the tangents of the slots in ``keep``.
 
         Tangents stay stacked as order-1 series (1, *shape) from the seeds to the outputs, so
-        the sweep adds no reshaping of its own (it would be recorded again one level out)."""
+        the sweep adds no reshaping of its own (it would be recorded again one level out); each
+        is dropped after its last use, so the sweep holds few of them at a time."""
         from .taylor import TaylorTrace  # noqa: PLC0415
 
         tr = TaylorTrace(1)  # a rule context; nothing is boxed at its level
         tan = {k: _lift(t) for k, t in seeds.items()}
         vals = self.vals
-        for prim, specs, params, out in self.ops:
+        last = {}
+        for i, (_, specs, _, _) in enumerate(self.ops):
+            for k, _ in specs:
+                if k is not None:
+                    last[k] = i
+        for i, (prim, specs, params, out) in enumerate(self.ops):
             series = [None if k is None else tan.get(k) for k, _ in specs]
+            for k, _ in specs:
+                if k is not None and last[k] == i and k not in keep:
+                    tan.pop(k, None)
             if all(S is None for S in series):
                 continue
             if prim.taylor is None:
@@ -185,12 +194,15 @@ def nested_grad(outer, fun, args, argnums, sens, check):
         return tree_unflatten(out_td, out_vals), grads
     free = list(free.values())
     n_value = len(out_leaves)
+    keep = {g._slot for g in flat_grads + closure_grads if _is_of(g, rec)}
+    keep.update(o._primal._slot for o in out_leaves
+                if _is_of(o, inner) and _is_of(o._primal, rec))
 
     def vjp(cts):
         c_out, c_grad = cts[:n_value], cts[n_value:]
         seeds_t = {r._slot: c for (_, r, _), c in zip(arg_entries, c_grad) if c is not None}
         seeds_t.update((s._slot, c) for s, c in zip(seeds, c_out) if c is not None)
-        tan = rec.tangents(seeds_t)
+        tan = rec.tangents(seeds_t, keep)
 
         def tangent(x):
             return tan.get(x._slot) if isinstance(x, _RecBox) and x._trace is rec else None

@@ -67,9 +67,31 @@ class _CaptureTrace(Trace):
         if any(_holds_box(v) for v in params.values()):
             self.unsafe = f"'{prim.name}' takes a computed array as a static parameter"
             params = {k: _unbox_param(v) for k, v in params.items()}
-        out = self.box(prim.impl(*vals, **params))
+        value = prim.impl(*vals, **params)
+        same = _identity_operand(prim.name, args, value)
+        if same is not None:  # x·1 is x: nothing to record (seeds of ones are common)
+            return same
+        out = self.box(value)
         self.ops.append((prim, tuple(specs), params, out._slot))
         return out
+
+
+def _is_one(c):
+    return (isinstance(c, (int, float, np.number)) or
+            (type(c) is np.ndarray and c.ndim == 0)) and not isinstance(c, bool) and c == 1
+
+
+def _identity_operand(name, args, value):
+    """The captured operand x when the call was x·1 or 1·x with x's shape and dtype."""
+    if name != "multiply":
+        return None
+    for x, c in ((args[0], args[1]), (args[1], args[0])):
+        if isinstance(x, _CaptureBox) and not isinstance(c, Box) and _is_one(c):
+            v = x._primal
+            if getattr(v, "shape", None) == getattr(value, "shape", ()) and \
+                    getattr(v, "dtype", None) == getattr(value, "dtype", None):
+                return x
+    return None
 
 
 def _holds_box(v):

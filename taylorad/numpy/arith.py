@@ -174,7 +174,7 @@ def _pow_taylor(tr, ans, primals, series):
     if scalar and float(b0) == 0.0:
         return None
     if tr.K == 1:
-        return Sa * (b0 * power(a0, b0 - 1))
+        return Sa * _dpow(a0, b0)
     if scalar and on_cupy(Sa):
         out = fused("power", tr, ans, a0, b0, Sa)
         if out is not None:
@@ -210,7 +210,17 @@ def _is_pyscalar(a):
 
 
 deftaylor(power, _pow_taylor)
-defvjp(power, lambda g, ans, a, b: unbroadcast(g * (b * power(a, b - 1)), shape_of(a)),
+def _dpow(a, b):
+    """∂(a**b)/∂a = b·a**(b−1), without a power call for the common exponents 1 and 2."""
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        if b == 1:
+            return 1.0 if isinstance(b, float) else 1
+        if b == 2:
+            return a * 2 if isinstance(b, int) else a * 2.0
+    return b * power(a, b - 1)
+
+
+defvjp(power, lambda g, ans, a, b: unbroadcast(g * _dpow(a, b), shape_of(a)),
        lambda g, ans, a, b: unbroadcast(g * ans * _safe_log(a), shape_of(b)))
 
 

@@ -38,7 +38,7 @@ class _CaptureBox(Box):
 
 
 class _CaptureTrace(Trace):
-    __slots__ = ("ops", "n", "unsafe", "scalar")
+    __slots__ = ("ops", "n", "unsafe", "scalar", "made")
 
     def __init__(self):
         super().__init__()
@@ -47,6 +47,7 @@ class _CaptureTrace(Trace):
         self.n = 0
         self.unsafe = None
         self.scalar = set()  # slots that held a float64 scalar when recorded
+        self.made = {}  # slot -> (primitive name, arguments, params) that made it
 
     def box(self, value):
         b = _CaptureBox(value, self, self.n)
@@ -69,11 +70,38 @@ class _CaptureTrace(Trace):
             params = {k: _unbox_param(v) for k, v in params.items()}
         value = prim.impl(*vals, **params)
         same = _identity_operand(prim.name, args, value)
-        if same is not None:  # x·1 is x: nothing to record (seeds of ones are common)
+        if same is None and prim.name == "getitem":
+            same = self._unstacked(args[0], params["idx"], value)
+        if same is not None:  # x·1, or a row of a stack: the value already has a slot
             return same
         out = self.box(value)
         self.ops.append((prim, tuple(specs), params, out._slot))
+        self.made[out._slot] = (prim.name, args, params)
         return out
+
+    def _unstacked(self, stacked, idx, value):
+        """``stack([y₀, y₁, …])[k]`` is ``y_k``: Taylor rules stack coefficients that the next
+        rule indexes again; under capture the pair need not run at all."""
+        if not (isinstance(stacked, _CaptureBox) and len(idx) == 1 and type(idx[0]) is int):
+            return None
+        made = self.made.get(stacked._slot)
+        if made is None or made[0] != "concatenate" or made[2]["axis"] != 0:
+            return None
+        pieces = made[1]
+        if not all(getattr(p, "shape", (None,))[:1] == (1,) for p in pieces):
+            return None
+        k = idx[0]
+        if not -len(pieces) <= k < len(pieces):
+            return None
+        row = self.made.get(getattr(pieces[k], "_slot", None))
+        if row is None or row[0] != "reshape":
+            return None
+        src = row[1][0]
+        v = src._primal if isinstance(src, _CaptureBox) else src
+        if not isinstance(src, _CaptureBox) or getattr(v, "shape", None) != value.shape or \
+                getattr(v, "dtype", None) != value.dtype:
+            return None
+        return src
 
 
 def _is_one(c):

@@ -18,10 +18,10 @@ returns None where none applies and the composed rule runs unchanged. The check 
 import functools
 
 from .coeffs import blockwise_p, captured, chunkable, chunked_unary, conv, primal
-from .taylor import taylor_eval
+from .taylor import pad_series, taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
-           "deftaylor", "defvjp_variadic", "always_linear", "linear_in_one"]
+           "deftaylor", "defvjp_variadic", "always_linear", "linear_in_one", "zeros_ok"]
 
 
 def defvjp(prim, *rules, argnums=None):
@@ -84,6 +84,12 @@ def cauchy(a, b, k, lo=0):
     return conv(a, b, lo, k - lo, k)
 
 
+def zeros_ok(recurrence):
+    """Mark a recurrence that accepts None (known zero) for input coefficients past x₁."""
+    recurrence.zeros_ok = True
+    return recurrence
+
+
 def raised(fprime):
     """A recurrence for y = f(x) raised from f′ (TaylorDiff.jl's approach), O(K²) work."""
 
@@ -105,7 +111,7 @@ def raised(fprime):
             ys.append(acc)
         return ys
 
-    return recurrence
+    return zeros_ok(recurrence)
 
 
 def _restack(xs):
@@ -135,6 +141,13 @@ def defunary(prim, deriv, recurrence):
         x0, S = primals[0], series[0]
         if tr.K == 1:
             return deriv(ans, x0) * S
+        d = S.shape[0]
+        if d < tr.K:  # the top coefficients of the input are known zeros
+            if getattr(recurrence, "zeros_ok", False) and not on_cupy(S) and \
+                    not chunkable(primal(x0), primal(S)):
+                xs = [x0] + [S[k] for k in range(d)] + [None] * (tr.K - d)
+                return tr.stack(recurrence(tr, xs, ans))
+            S = pad_series(S, tr.K)
         if on_cupy(S):
             out = fused("unary", prim, tr, ans, x0, S)
             if out is not None:
@@ -147,6 +160,7 @@ def defunary(prim, deriv, recurrence):
 
     prim.taylor = rule
     prim._unary_elementwise = True
+    prim._short_series_ok = True  # the rule pads (or skips) the known-zero coefficients itself
 
 
 def defcompose(prim, fn):

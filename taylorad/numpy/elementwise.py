@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..core.coeffs import Coeffs, start, tail
-from ..core.rules import defcompose, defunary, defvjp, raised
+from ..core.rules import defcompose, defunary, defvjp, raised, zeros_ok
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, shape_of
 from .arith import sqrt
@@ -90,7 +90,7 @@ def _expm1_rec(tr, x, y0):
 
 
 expm1 = _ufunc("expm1")
-defunary(expm1, lambda ans, x: ans + 1.0, _expm1_rec)
+defunary(expm1, lambda ans, x: ans + 1.0, zeros_ok(_expm1_rec))
 
 # log2, log10: y = log(x)/ln b — the log recurrence scaled by 1/ln b -----------------------------
 log2 = _ufunc("log2")

@@ -5,7 +5,7 @@ comes from differentiating the defining identity once, y′ = f′(x)·x′, and
 coefficient of t^{k−1}: k·y_k = Σ_{j=1..k} j·x_j·f′_{k−j}.
 """
 from ..core.coeffs import Coeffs, conv, start, tail
-from ..core.rules import defunary, raised
+from ..core.rules import defunary, raised, zeros_ok
 from ..core.trace import Primitive
 from ._util import array_namespace
 from .arith import _sq
@@ -14,12 +14,13 @@ from .arith import _sq
 def _jx(x, K):
     if type(x) is Coeffs:
         return x.scaled_by_index()
-    return [None] + [x[j] * float(j) for j in range(1, K + 1)]
+    return [None] + [None if x[j] is None else x[j] * float(j) for j in range(1, K + 1)]
 
 
 def _lin(jx, d, k):
-    """(1/k)·Σ_{j=1..k} jx_j·d_{k−j}."""
-    return conv(jx, d, 1, k, k) * (1.0 / k)
+    """(1/k)·Σ_{j=1..k} jx_j·d_{k−j} (None when every term is a known zero)."""
+    acc = conv(jx, d, 1, k, k)
+    return None if acc is None else acc * (1.0 / k)
 
 
 def _ufunc(name, np_name=None):
@@ -36,7 +37,7 @@ def _exp_rec(tr, x, y0):
 
 
 exp = _ufunc("exp")
-defunary(exp, lambda ans, x: ans, _exp_rec)
+defunary(exp, lambda ans, x: ans, zeros_ok(_exp_rec))
 
 
 # log: x·y′ = x′  ⇒  y_k = (x_k − (1/k)·Σ_{j=1..k−1} j·y_j·x_{k−j}) / x₀ ------------------------------
@@ -70,12 +71,14 @@ sin = _ufunc("sin")
 cos = _ufunc("cos")
 sinh = _ufunc("sinh")
 cosh = _ufunc("cosh")
-defunary(sin, lambda ans, x: cos(x), lambda tr, x, y0: tail(_sincos(tr, x, y0, cos(x[0]), -1)[0]))
-defunary(cos, lambda ans, x: -sin(x), lambda tr, x, y0: tail(_sincos(tr, x, sin(x[0]), y0, -1)[1]))
+defunary(sin, lambda ans, x: cos(x),
+         zeros_ok(lambda tr, x, y0: tail(_sincos(tr, x, y0, cos(x[0]), -1)[0])))
+defunary(cos, lambda ans, x: -sin(x),
+         zeros_ok(lambda tr, x, y0: tail(_sincos(tr, x, sin(x[0]), y0, -1)[1])))
 defunary(sinh, lambda ans, x: cosh(x),
-         lambda tr, x, y0: tail(_sincos(tr, x, y0, cosh(x[0]), 1)[0]))
+         zeros_ok(lambda tr, x, y0: tail(_sincos(tr, x, y0, cosh(x[0]), 1)[0])))
 defunary(cosh, lambda ans, x: sinh(x),
-         lambda tr, x, y0: tail(_sincos(tr, x, sinh(x[0]), y0, 1)[1]))
+         zeros_ok(lambda tr, x, y0: tail(_sincos(tr, x, sinh(x[0]), y0, 1)[1])))
 
 
 # tan, tanh, sigmoid: y′ = z(y)·x′ with z polynomial in y --------------------------------------------
@@ -91,7 +94,7 @@ def _poly_rec(z_of):
                 z.append(z_of(y, k))
         return tail(y)
 
-    return rec
+    return zeros_ok(rec)
 
 
 tan = _ufunc("tan")

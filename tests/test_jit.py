@@ -104,3 +104,15 @@ def test_scalar_programs_agree_with_numpy_and_fall_back_at_inf_and_nan():
             np.testing.assert_array_equal(g(bad), f(bad))
     for x in np.random.default_rng(4).uniform(0.1, 2.0, (5, 3)):
         np.testing.assert_allclose(g(x), f(x), rtol=1e-14)
+
+
+def test_stack_then_index_pairs_are_not_replayed():
+    """Taylor rules stack their coefficients and the next rule indexes them again; the recording
+    keeps neither, and known-zero coefficients (the seed x + t·v) contribute no terms."""
+    v = np.float64(1.0)
+    d4 = ta.jit(lambda x0: ta.derivatives(tnp.sin, x0, v, 4)[4])
+    for x0 in (0.7, -1.3, 2.9):
+        assert float(d4(np.float64(x0))) == pytest.approx(np.sin(x0), rel=1e-14)
+    prog = next(iter(d4.cache.values()))
+    names = [op[0].name for op in prog.ops]
+    assert "concatenate" not in names and "getitem" not in names and len(names) <= 10

@@ -46,13 +46,13 @@ class _CaptureTrace(Trace):
         self.ops = []  # (primitive, specs, params, out slot)
         self.n = 0
         self.unsafe = None
-        self.scalar = set()  # slots that held a float64 scalar when recorded
+        self.scalar = {}  # slot -> shape, for slots that held one float64 number
         self.made = {}  # slot -> (primitive name, arguments, params) that made it
 
     def box(self, value):
         b = _CaptureBox(value, self, self.n)
         if _is_f64_scalar(value):
-            self.scalar.add(self.n)
+            self.scalar[self.n] = tuple(np.shape(value))
         self.n += 1
         return b
 
@@ -133,8 +133,14 @@ def _unbox_param(v):
 
 
 def _is_f64_scalar(v):
+    """One float64 number: a NumPy scalar or an array of size 1 (shape (), (1,), …)."""
     return (type(v) is np.float64 or
-            (type(v) is np.ndarray and v.ndim == 0 and v.dtype == np.float64))
+            (type(v) is np.ndarray and v.size == 1 and v.dtype == np.float64))
+
+
+def _shaped(v, shape):
+    """A number held as a Python float, back as an array of its recorded shape."""
+    return np.array(v).reshape(shape)
 
 
 def _spow(a, b):
@@ -165,17 +171,26 @@ class _Program:
 
     def __init__(self):
         self.ops, self.eager, self.verified, self.run = [], False, False, None
-        self.run_scalar, self.scalar = None, set()
+        self.run_scalar, self.scalar = None, {}
 
     def compile(self):
         """Straight-line Python for the recorded calls: one direct call per primitive; and, when
         the recording is scalar code, a second version on Python floats."""
         self.run = self._source(scalar=False)
+        # a size-1 array (not 0-d) is worth holding as a float only if float arithmetic uses it
+        S = self.scalar
+        floated = set()
+        for prim, specs, params, out in self.ops:
+            slots = [k for k, _ in specs if k is not None]
+            if out in S and prim.name in _SCALAR and not params and all(k in S for k in slots):
+                floated.update(slots)
+                floated.add(out)
+        self.scalar = {k: shape for k, shape in S.items() if shape == () or k in floated}
         if any(out in self.scalar and prim.name in _SCALAR for prim, _, _, out in self.ops):
             self.run_scalar = self._source(scalar=True)
 
     def _source(self, scalar):
-        ns = {"_f64": np.float64}
+        ns = {"_f64": np.float64, "_shaped": _shaped}
 
         def name(obj, prefix):
             key = f"{prefix}{len(ns)}"
@@ -190,9 +205,15 @@ class _Program:
                 c = float(c)
             return name(c, "c")
 
-        S = self.scalar if scalar else set()
+        S = self.scalar if scalar else {}
+
+        def array_arg(spec):
+            k = spec[0]
+            return f"_shaped(v{k}, {S[k]!r})" if k in S and S[k] != () else arg(spec)
+
         lines = [f"def program({''.join(f'v{k}, ' for k in range(self.n_in))}):"]
-        lines += [f"    v{k} = float(v{k})" for k in range(self.n_in) if k in S]
+        lines += [f"    v{k} = " + (f"float(v{k})" if S[k] == () else f"v{k}.item()")
+                  for k in range(self.n_in) if k in S]
         for prim, specs, params, out in self.ops:
             slot_args = [k for k, _ in specs if k is not None]
             if (out in S and prim.name in _SCALAR and not params
@@ -200,11 +221,14 @@ class _Program:
                 args = [arg(sp, as_float=True) for sp in specs]
                 lines.append(f"    v{out} = {name(_SCALAR[prim.name], 's')}({', '.join(args)})")
                 continue
-            args = [arg(sp) for sp in specs]
+            args = [array_arg(sp) for sp in specs]
             args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
             call = f"{name(prim.impl, 'f')}({', '.join(args)})"
-            lines.append(f"    v{out} = float({call})" if out in S else f"    v{out} = {call}")
-        outs = [f"_f64(v{k})" if k in S else arg((k, c)) for k, c in self.out_specs]
+            if out in S:
+                call = f"float({call})" if S[out] == () else f"{call}.item()"
+            lines.append(f"    v{out} = {call}")
+        outs = [(f"_f64(v{k})" if S[k] == () else f"_shaped(v{k}, {S[k]!r})") if k in S
+                else arg((k, c)) for k, c in self.out_specs]
         lines.append(f"    return [{', '.join(outs)}]")
         exec(compile("\n".join(lines), "<taylorad.jit program>", "exec"), ns)  # noqa: S102
         return ns["program"]

@@ -116,3 +116,11 @@ def test_stack_then_index_pairs_are_not_replayed():
     prog = next(iter(d4.cache.values()))
     names = [op[0].name for op in prog.ops]
     assert "concatenate" not in names and "getitem" not in names and len(names) <= 10
+
+
+def test_order_one_tangents_as_floats_match_eager_including_overflow():
+    h = ta.jit(lambda x, v: ta.hvp(f3, x, v))
+    v = np.array([1.0, -0.5, 2.0])
+    for x in (np.array([0.5, 1.2, -0.3]), np.array([-1.0, 0.3, 0.8]), np.array([0.1, 30.0, 30.0])):
+        with np.errstate(all="ignore"):
+            np.testing.assert_allclose(h(x, v), ta.hvp(f3, x, v), rtol=1e-13)  # last: exp overflows

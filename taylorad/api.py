@@ -352,6 +352,15 @@ def _flat_inputs(x, v, fname, xname="x", vname="v"):
     return x_leaves, v_leaves, x_td
 
 
+def _check_pairs(fname, primals, other, name, one, example):
+    """``primals`` and ``other`` are tuples of equal length (jvp's tangents, jet's series)."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(other, (tuple, list)):
+        raise TypeError(f"{fname}: primals and {name} must be tuples, e.g. {example}")
+    if len(primals) != len(other):
+        raise ValueError(f"{fname}: {len(primals)} primals but {len(other)} {name} — give one "
+                         f"{one} per primal")
+
+
 def jvp(fun, primals, tangents, has_aux=False):
     """Forward mode: ``(fun(*primals), J·tangents)`` (as jax.jvp).
 
@@ -362,12 +371,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         from ._facade.grad import jvp as ms_jvp  # noqa: PLC0415
 
         return ms_jvp(fun, primals, tangents, has_aux=has_aux)
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError(f"{fname}: primals and tangents must be tuples, e.g. "
-                        f"jvp(f, (x,), (v,))")
-    if len(primals) != len(tangents):
-        raise ValueError(f"{fname}: {len(primals)} primals but {len(tangents)} tangents — "
-                         f"give one tangent per primal")
+    _check_pairs(fname, primals, tangents, "tangents", "tangent", "jvp(f, (x,), (v,))")
     x, v, td = _flat_inputs(tuple(primals), tuple(tangents), fname, "primals", "tangents")
 
     def flat_fun(*leaves):
@@ -406,12 +410,7 @@ def jet(fun, primals, series):
     ``(primal_out, [y⁽¹⁾, …, y⁽ᴷ⁾])`` holds those of the output curve.
     """
     fname = "jet"
-    if not isinstance(primals, (tuple, list)) or not isinstance(series, (tuple, list)):
-        raise TypeError(f"{fname}: primals and series must be tuples, e.g. "
-                        f"jet(f, (x,), ((v, w),))")
-    if len(primals) != len(series):
-        raise ValueError(f"{fname}: {len(primals)} primals but {len(series)} series — give one "
-                         f"series per primal")
+    _check_pairs(fname, primals, series, "series", "series", "jet(f, (x,), ((v, w),))")
     lengths = {len(s) for s in series}
     if len(lengths) != 1:
         raise ValueError(f"{fname}: the series have unequal lengths {sorted(lengths)} — give "

@@ -125,10 +125,20 @@ def _mindspore_jac(kind, fun, argnums, grad_position, has_aux):
     return transform(fun, argnums if grad_position is None else grad_position, has_aux)
 
 
-def _facade_call(args):
+def _both_spellings(kind, fun, argnums, grad_position, has_aux, jax_jac):
+    """``jax_jac`` for the JAX spelling and plain arrays; MindSpore's spelling (grad_position,
+    has_aux) or facade Tensors go to ``taylorad._facade.grad``."""
     from .api import _facade_tensors  # noqa: PLC0415
 
-    return _facade_tensors(args)
+    if grad_position is not None or has_aux:
+        return _mindspore_jac(kind, fun, argnums, grad_position, has_aux)
+
+    def jac(*args):
+        if _facade_tensors(args):
+            return _mindspore_jac(kind, fun, argnums, None, False)(*args)
+        return jax_jac(*args)
+
+    return jac
 
 
 def jacfwd(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False):
@@ -138,12 +148,8 @@ def jacfwd(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
     has_aux=False)`` and facade Tensors are accepted too (``taylorad._facade.grad.jacfwd``).
     """
     fname = "jacfwd"
-    if grad_position is not None or has_aux:
-        return _mindspore_jac(fname, fun, argnums, grad_position, has_aux)
 
     def jac(*args):
-        if _facade_call(args):
-            return _mindspore_jac(fname, fun, argnums, None, False)(*args)
         f, x = _one_arg(fun, args, argnums, fname)
         n = int(np.prod(x.shape))
         parts = []
@@ -159,7 +165,7 @@ def jacfwd(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
         J = J.reshape((n, int(np.prod(out_shape))))
         return J.T.reshape(out_shape + tuple(x.shape))
 
-    return jac
+    return _both_spellings(fname, fun, argnums, grad_position, has_aux, jac)
 
 
 def jacrev(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False):
@@ -169,12 +175,8 @@ def jacrev(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
     Result shape: out.shape + x.shape. MindSpore's spelling is accepted as for :func:`jacfwd`.
     """
     fname = "jacrev"
-    if grad_position is not None or has_aux:
-        return _mindspore_jac(fname, fun, argnums, grad_position, has_aux)
 
     def jac(*args):
-        if _facade_call(args):
-            return _mindspore_jac(fname, fun, argnums, None, False)(*args)
         f, x = _one_arg(fun, args, argnums, fname)
         trace = ReverseTrace()
         out, slots = _reverse_run(f, (x,), (0,), trace, lambda v, n, i, k: VJPBox(v, trace, n))
@@ -192,7 +194,7 @@ def jacrev(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
         J = parts[0] if len(parts) == 1 else _xp(x).concatenate(parts, axis=0)
         return J.reshape(tuple(o.shape) + tuple(x.shape))
 
-    return jac
+    return _both_spellings(fname, fun, argnums, grad_position, has_aux, jac)
 
 
 # ---------------------------------------------------------------------------------------------

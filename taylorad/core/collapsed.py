@@ -13,7 +13,7 @@ bilinear ones with one constant operand); for elementwise unary f it is ½·f″
 Only the generic case evaluates the batched order-2 rule (with x₂ = 0) and sums over b.
 """
 from . import ops
-from .taylor import TaylorTrace
+from .taylor import TaylorTrace, _missing_taylor
 from .trace import Box, Trace
 
 __all__ = ["CollapsedBox", "CollapsedTrace"]
@@ -62,8 +62,6 @@ class CollapsedTrace(Trace):
         ans = prim(*primals, **params)
         rule = prim.taylor
         if rule is None:
-            from .taylor import _missing_taylor  # noqa: PLC0415
-
             raise _missing_taylor(prim)
         shape = tuple(ans.shape)
         y1 = _head(rule(self._t1, ans, primals, [_lift(X) for X in X1], **params))

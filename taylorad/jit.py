@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from .core.trace import STATE, Box, Trace
+from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
 
 __all__ = ["jit"]
@@ -68,7 +68,11 @@ class _CaptureTrace(Trace):
         if any(_holds_box(v) for v in params.values()):
             self.unsafe = f"'{prim.name}' takes a computed array as a static parameter"
             params = {k: _unbox_param(v) for k, v in params.items()}
-        value = prim.impl(*vals, **params)
+        try:
+            value = prim.impl(*vals, **params)
+        except TypeError:
+            check_one_backend(prim, vals)
+            raise
         same = _identity_operand(prim.name, args, value)
         if same is None and prim.name == "getitem":
             same = self._unstacked(args[0], params["idx"], value)

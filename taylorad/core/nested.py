@@ -17,7 +17,7 @@ The sweep's own primitive calls are ordinary taylorad operations, so a third lev
 again (a gradient inside a gradient inside a gradient), and so on.
 """
 from . import ops
-from .trace import STATE, Box, Trace
+from .trace import STATE, Box, Trace, check_one_backend
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["nested_grad"]
@@ -58,7 +58,11 @@ class _Recording(Trace):
         if any(isinstance(v, Box) for v in vals):
             out = self.box(prim(*vals, **params))
         else:  # nothing below this level: straight to the implementation
-            out = self.box(prim.impl(*vals, **params))
+            try:
+                out = self.box(prim.impl(*vals, **params))
+            except TypeError:
+                check_one_backend(prim, vals)
+                raise
         self.ops.append((prim, tuple(specs), params, out._slot))
         return out
 

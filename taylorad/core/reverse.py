@@ -10,7 +10,7 @@ inner computation — forward over reverse; R never tapes the inner backward pas
 ``taylorad.core.nested``.
 """
 from . import ops
-from .trace import STATE, Box, Trace
+from .trace import STATE, Box, Trace, check_one_backend
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["VJPBox", "Node", "ReverseTrace", "Scatter", "backward", "grad_core"]
@@ -68,7 +68,11 @@ class ReverseTrace(Trace):
         if any(isinstance(v, Box) for v in vals):
             ans = prim(*vals, **params)
         else:  # nothing below this trace: straight to the implementation
-            ans = prim.impl(*vals, **params)
+            try:
+                ans = prim.impl(*vals, **params)
+            except TypeError:
+                check_one_backend(prim, vals)
+                raise
         if not parents:
             return ans
         vjps = prim.vjps

@@ -12,7 +12,26 @@ trace can be *suspended*; while it is, each of its boxes is replaced on sight by
 """
 import itertools
 
-__all__ = ["Box", "Trace", "Primitive", "getval", "is_traced", "TraceStack"]
+__all__ = ["Box", "Trace", "Primitive", "getval", "is_traced", "TraceStack", "check_one_backend"]
+
+
+def check_one_backend(prim, vals):
+    """Called when ``prim``'s implementation raised TypeError: if the reason is a NumPy array
+    meeting a CuPy array (a NumPy constant in a function called on the GPU), say so plainly.
+    Returns quietly otherwise, and the caller re-raises the original error."""
+    kinds = {}
+    for v in vals:
+        mod = type(v).__module__
+        if mod.startswith("cupy") and hasattr(v, "shape"):
+            kinds.setdefault("cupy", type(v).__name__)
+        elif mod == "numpy" and type(v).__name__ == "ndarray":
+            kinds.setdefault("numpy", f"numpy.ndarray of shape {v.shape}")
+    if len(kinds) == 2:
+        raise TypeError(
+            f"taylorad.numpy.{prim.name}: a {kinds['numpy']} meets a cupy array — NumPy and CuPy "
+            f"arrays cannot be mixed in one computation. A NumPy constant inside a function "
+            f"called with CuPy arrays must be created on the device: use cupy.asarray(...) (or "
+            f"taylorad.numpy functions of the inputs, e.g. tnp.ones_like(x)) for it") from None
 
 _levels = itertools.count(1)
 
@@ -164,7 +183,11 @@ class Primitive:
                 if isinstance(a, Box) and (top is None or a._trace.level > top.level):
                     top = a._trace
         if top is None:
-            return self.impl(*args, **params)
+            try:
+                return self.impl(*args, **params)
+            except TypeError:
+                check_one_backend(self, args)
+                raise
         if self.nondiff and top.level:  # level 0 (jit capture) records nondiff calls too
             return self(*(getval(a) for a in args), **params)
         return top.process(self, args, params)

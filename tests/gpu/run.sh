@@ -21,7 +21,7 @@ print('device:', d['name'].decode(), '| cupy', cupy.__version__, \
 status=0
 if "$PY" -c "import pytest" 2>/dev/null; then
   echo "== GPU tests (pytest -m gpu) =="
-  "$PY" -m pytest -q -rs -p no:cacheprovider -m gpu tests || status=1
+  "$PY" -m pytest -q -rs -p no:cacheprovider --durations=8 -m gpu tests/test_cupy.py tests/test_cupy_backend.py tests/test_facade_tensor.py || status=1
   echo "== kernel compile / host checks =="
   "$PY" -m pytest -q -rs -p no:cacheprovider tests/test_kernels_compile.py || status=1
 else

@@ -218,7 +218,19 @@ class _Program:
         lines = [f"def program({''.join(f'v{k}, ' for k in range(self.n_in))}):"]
         lines += [f"    v{k} = " + (f"float(v{k})" if S[k] == () else f"v{k}.item()")
                   for k in range(self.n_in) if k in S]
-        for prim, specs, params, out in self.ops:
+        # free each intermediate after its last use, so large temporaries die as early as in
+        # eager code (their memory is then reused instead of freshly page-faulted)
+        last = {}
+        for i, (_, specs, _, _) in enumerate(self.ops):
+            for k, _ in specs:
+                if k is not None:
+                    last[k] = i
+        keep = {k for k, _ in self.out_specs if k is not None}
+        dead = {}
+        for k, i in last.items():
+            if k not in keep and k >= self.n_in and not scalar:
+                dead.setdefault(i, []).append(k)
+        for i, (prim, specs, params, out) in enumerate(self.ops):
             slot_args = [k for k, _ in specs if k is not None]
             if (out in S and prim.name in _SCALAR and not params
                     and all(k in S for k in slot_args)):
@@ -231,6 +243,8 @@ class _Program:
             if out in S:
                 call = f"float({call})" if S[out] == () else f"{call}.item()"
             lines.append(f"    v{out} = {call}")
+            if i in dead:
+                lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
         outs = [(f"_f64(v{k})" if S[k] == () else f"_shaped(v{k}, {S[k]!r})") if k in S
                 else arg((k, c)) for k, c in self.out_specs]
         lines.append(f"    return [{', '.join(outs)}]")

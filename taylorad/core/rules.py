@@ -14,8 +14,14 @@ CuPy fast path: for concrete cupy arrays at K >= 2, ``defunary`` rules (and mult
 power in ``taylorad/numpy/arith.py``) first try a fused CUDA kernel (``taylorad.cuda``); it
 returns None where none applies and the composed rule runs unchanged. The check costs one
 ``type(x).__module__`` test for numpy inputs and never imports cupy.
+
+NumPy fast path: when numba is installed, the same rules on concrete NumPy arrays first try a
+compiled kernel (``taylorad.cpu``, via ``kernel_rule``); under ``taylorad.jit`` the kernel call
+is recorded as one call.
 """
 import functools
+
+import numpy as np
 
 from .coeffs import blockwise_p, captured, chunkable, chunked_unary, conv, primal
 from .taylor import pad_series, taylor_eval
@@ -133,6 +139,43 @@ def fused(kind, *args):
     return getattr(_fused, kind)(*args)
 
 
+def kernel_rule(prim, tr, ans, primals, series, run):
+    """The series from a numba kernel (``taylorad.cpu``), or None where none applies.
+
+    ``run(cpu, ans, primals, series, dry)`` calls the ``taylorad.cpu.dispatch`` entry for this
+    rule and returns its series (None: no kernel; ``dry=True``: only say whether one would run).
+    Concrete NumPy operands run the kernel now; under ``taylorad.jit``'s capture (level-0 boxes)
+    the kernel is recorded as one call, which falls back to the composed rule if the kernel is
+    ever unavailable at replay.
+    """
+    from ..cpu import dispatch as cpu  # noqa: PLC0415 - imports numba only on first kernel use
+
+    if type(ans) is np.ndarray:
+        return run(cpu, ans, primals, series, False)
+    if not captured(ans):
+        return None
+    concrete = [primal(v) for v in primals], [None if s is None else primal(s) for s in series]
+    if not run(cpu, primal(ans), *concrete, True):
+        return None
+    fn = functools.partial(_kernel_replay, prim, tr, run, len(primals))
+    return blockwise_p(ans, *primals, *series, fn=fn)
+
+
+def _kernel_replay(prim, tr, run, n_primals, ans, *rest):
+    from ..cpu import dispatch as cpu  # noqa: PLC0415
+
+    primals, series = list(rest[:n_primals]), list(rest[n_primals:])
+    out = run(cpu, ans, primals, series, False)
+    if out is None:  # kernels switched off or broken since the capture: the composed rule
+        with cpu.use_kernels(False):
+            out = prim.taylor(tr, ans, primals, series)
+    return out
+
+
+def _unary_kernel(prim, K, cpu, ans, primals, series, dry):
+    return cpu.unary(prim, K, ans, primals[0], series[0], dry)
+
+
 def defunary(prim, deriv, recurrence):
     """Elementwise unary primitive: ``deriv(ans, x)`` = f′(x); ``recurrence(tr, xs, y0) -> ys``."""
     prim.vjps[0] = lambda g, ans, x: g * deriv(ans, x)
@@ -141,6 +184,9 @@ def defunary(prim, deriv, recurrence):
         x0, S = primals[0], series[0]
         if tr.K == 1:
             return deriv(ans, x0) * S
+        out = kernel_rule(prim, tr, ans, primals, series, functools.partial(_unary_kernel, prim, tr.K))
+        if out is not None:
+            return out
         d = S.shape[0]
         if d < tr.K:  # the top coefficients of the input are known zeros
             if getattr(recurrence, "zeros_ok", False) and not on_cupy(S) and \

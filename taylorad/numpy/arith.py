@@ -6,7 +6,7 @@ import operator
 import numpy as np
 
 from ..core.rules import (always_linear, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
-                          fused, linear_in_one, on_cupy)
+                          fused, kernel_rule, linear_in_one, on_cupy)
 from ..core.coeffs import (Coeffs, blockwise_p, captured, chunkable, chunked_binary, conv,
                            primal, start, tail)
 from ..core.taylor import pad_series
@@ -70,6 +70,10 @@ def _mul_taylor(tr, ans, primals, series):
     if Sa is None:
         return a0 * Sb
     K = tr.K
+    if K > 1:
+        out = kernel_rule(multiply, tr, ans, primals, (Sa, Sb), functools.partial(_mul_kernel, K))
+        if out is not None:
+            return out
     if K > 1 and Sa.shape[1:] == Sb.shape[1:] == tuple(ans.shape):
         rule = functools.partial(chunked_binary, functools.partial(_cauchy_rows, K), K,
                                  dtype=ans.dtype)
@@ -89,6 +93,18 @@ def _mul_taylor(tr, ans, primals, series):
     a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
     mid = tr.stack([None] + [cauchy(a, b, k, lo=1) for k in range(2, tr.K + 1)])
     return out + mid
+
+
+def _mul_kernel(K, cpu, ans, primals, series, dry):
+    return cpu.multiply(K, ans, *primals, *series, dry)
+
+
+def _div_kernel(K, cpu, ans, primals, series, dry):
+    return cpu.divide(K, ans, *primals, *series, dry)
+
+
+def _pow_kernel(K, cpu, ans, primals, series, dry):
+    return cpu.power(K, ans, primals[0], primals[1], series[0], dry)
 
 
 def _cauchy_rows(K, a, b):
@@ -112,6 +128,9 @@ def _div_taylor(tr, ans, primals, series):
         return Sa / b0
     if tr.K == 1:
         return (-ans * Sb if Sa is None else Sa - ans * Sb) / b0
+    out = kernel_rule(divide, tr, ans, primals, (Sa, Sb), functools.partial(_div_kernel, tr.K))
+    if out is not None:
+        return out
     if on_cupy(Sa) and on_cupy(Sb):
         out = fused("divide", tr, ans, a0, b0, Sa, Sb)
         if out is not None:
@@ -175,6 +194,10 @@ def _pow_taylor(tr, ans, primals, series):
         return None
     if tr.K == 1:
         return Sa * _dpow(a0, b0)
+    if scalar:
+        out = kernel_rule(power, tr, ans, primals, (Sa, None), functools.partial(_pow_kernel, tr.K))
+        if out is not None:
+            return out
     if scalar and on_cupy(Sa):
         out = fused("power", tr, ans, a0, b0, Sa)
         if out is not None:

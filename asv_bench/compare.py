@@ -6,8 +6,10 @@ Usage::
     python asv_bench/compare.py --quick              # tiny sizes, seconds (the CI smoke)
     python asv_bench/compare.py -f taylorad,jax.jit -r mlp,hessian   # subsets (regex on keys)
 
-Each (row, framework) cell runs in a fresh Python process with one thread (OMP/OpenBLAS/MKL
-variables, XLA's single-thread flags, ``torch.set_num_threads(1)``). The first call is a warm-up
+Each (row, framework) cell runs in a fresh Python process pinned to one CPU core
+(``sched_setaffinity``: XLA's CPU client otherwise runs its GEMMs on every core whatever its
+flags say), with the one-thread variables set as well (OMP/OpenBLAS/MKL, XLA's flags,
+``torch.set_num_threads(1)``); a cell whose CPU time exceeds its wall time is flagged. The first call is a warm-up
 (tracing, jit compilation) and is not timed; then ``--repeats`` timings of ``number`` calls each
 (``number`` chosen so one timing lasts ``--min-time``), and the median per call is reported. The
 child saves its result; the parent checks it against a float64 reference computed independently
@@ -58,6 +60,8 @@ def _time_cell(key, fw, quick, repeats, min_time, budget, out_path):
     t0 = time.perf_counter()
     res = block(fn())  # warm-up: tracing, compilation, caches
     first = time.perf_counter() - t0
+    cpu0 = time.process_time()
+    wall0 = time.perf_counter()
     t0 = time.perf_counter()
     block(fn())
     one = time.perf_counter() - t0
@@ -69,9 +73,10 @@ def _time_cell(key, fw, quick, repeats, min_time, budget, out_path):
         for _ in range(number):
             res = block(fn())
         times.append((time.perf_counter() - t0) / number)
+    cpu_ratio = (time.process_time() - cpu0) / max(time.perf_counter() - wall0, 1e-9)
     np.save(out_path, W.to_numpy(res))
     return {"status": "ok", "median": statistics.median(times), "min": min(times),
-            "repeats": repeats, "number": number, "first": first}
+            "repeats": repeats, "number": number, "first": first, "cpu_ratio": cpu_ratio}
 
 
 _OOM_TEXT = ("can't allocate memory", "Unable to allocate", "out of memory", "RESOURCE_EXHAUSTED",
@@ -89,6 +94,10 @@ def child_main(argv):
     p.add_argument("--budget", type=float, default=20.0)
     p.add_argument("--mem-limit", type=float, default=0.0)
     a = p.parse_args(argv)
+    # One core, enforced: the thread-count variables are hints some runtimes ignore (XLA's CPU
+    # client runs its GEMMs on a pool of all cores whatever XLA_FLAGS says); CPU affinity is not.
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if a.mem_limit > 0:  # a peer whose memory explodes (nested AD) fails alone, not the machine
         import resource  # noqa: PLC0415
         lim = int(a.mem_limit * 2 ** 30)
@@ -217,6 +226,9 @@ def main(argv=None):
                     all_ok = False  # a peer's timeout/OOM is its own limit, not a failure
                 if info.get("reason"):
                     notes.setdefault(f"{fw}: {info['reason']}", []).append(row.key)
+                if info.get("cpu_ratio", 1.0) > 1.25:  # affinity should make this impossible
+                    notes.setdefault(f"{fw}: used more than one core (CPU time / wall time "
+                                     f"> 1.25)", []).append(row.key)
                 results[(row.key, fw)] = info
                 print(f"  {row.key:18s} {fw:15s} {fmt_cell(info):>12s}"
                       + (f"  err {info['err']:.1e}" if "err" in info else ""), flush=True)

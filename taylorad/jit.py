@@ -24,6 +24,7 @@ import numpy as np
 
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
+from .numpy._util import array_namespace
 
 __all__ = ["jit"]
 
@@ -114,7 +115,12 @@ def _is_one(c):
 
 
 def _identity_operand(name, args, value):
-    """The captured operand x when the call was x·1 or 1·x with x's shape and dtype."""
+    """The captured operand x when the call was x·1 or 1·x with x's shape and dtype, or the
+    concatenation of x alone (values in a program are never written to, so a copy is not
+    needed)."""
+    if name == "concatenate" and len(args) == 1 and isinstance(args[0], _CaptureBox):
+        v = args[0]._primal
+        return args[0] if getattr(v, "shape", None) == getattr(value, "shape", ()) else None
     if name != "multiply":
         return None
     for x, c in ((args[0], args[1]), (args[1], args[0])):
@@ -167,6 +173,33 @@ _SCALAR = {
     "arcsinh": math.asinh, "arccosh": math.acosh,
     "sigmoid": lambda x: math.tanh(x * 0.5) * 0.5 + 0.5,
 }
+
+
+_INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
+
+
+def _basic_index(idx):
+    """An index NumPy applies as a view with no checks of ours (ints, slices, None, Ellipsis)."""
+    items = idx if type(idx) is tuple else (idx,)
+    return all(type(i) in (int, slice) or i is None or i is Ellipsis for i in items)
+
+
+def _index_add_many(idxs, shape):
+    """index_add_many specialised to its static indices (which ones are advanced is known once)."""
+    adv = [not _basic_index(idx) for idx in idxs]
+
+    def impl(*values):
+        xp = array_namespace(*values)
+        z = xp.zeros(shape, dtype=np.result_type(*(v.dtype if hasattr(v, "dtype") else v
+                                                   for v in values)))
+        for v, idx, a in zip(values, idxs, adv):
+            if a:
+                xp.add.at(z, idx, v)
+            else:
+                z[idx] += v
+        return z
+
+    return impl
 
 
 class _Program:
@@ -235,7 +268,39 @@ class _Program:
             if (out in S and prim.name in _SCALAR and not params
                     and all(k in S for k in slot_args)):
                 args = [arg(sp, as_float=True) for sp in specs]
-                lines.append(f"    v{out} = {name(_SCALAR[prim.name], 's')}({', '.join(args)})")
+                op = _INFIX.get(prim.name) if len(args) == 2 else None
+                if op is not None:  # a Python operator: no call at all
+                    lines.append(f"    v{out} = {args[0]} {op} {args[1]}")
+                elif prim.name == "negative":
+                    lines.append(f"    v{out} = -{args[0]}")
+                else:
+                    lines.append(f"    v{out} = {name(_SCALAR[prim.name], 's')}({', '.join(args)})")
+                continue
+            if prim.name == "getitem" and _basic_index(params["idx"]):
+                target, idx = array_arg(specs[0]), params["idx"]
+                ints = idx if type(idx) is tuple else (idx,)
+                if (out in S and S[out] == () and all(type(j) is int for j in ints)
+                        and specs[0][0] is not None and specs[0][0] not in S):
+                    call = f"{target}.item({', '.join(map(str, ints))})"  # straight to a float
+                else:
+                    call = f"{target}[{name(idx, 'p')}]"
+                    if out in S:
+                        call = f"float({call})" if S[out] == () else f"{call}.item()"
+                lines.append(f"    v{out} = {call}")
+                if i in dead:
+                    lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
+                continue
+            if prim.name == "index_add_many":
+                impl = _index_add_many(params["idxs"], params["shape"])
+                # a float added at a basic index broadcasts: no need to rebuild its array
+                args = [arg(sp) if sp[0] in S and _basic_index(ix) else array_arg(sp)
+                        for sp, ix in zip(specs, params["idxs"])]
+                call = f"{name(impl, 'f')}({', '.join(args)})"
+                if out in S:
+                    call = f"float({call})" if S[out] == () else f"{call}.item()"
+                lines.append(f"    v{out} = {call}")
+                if i in dead:
+                    lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
                 continue
             args = [array_arg(sp) for sp in specs]
             args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
@@ -277,7 +342,7 @@ def _is_array(x):
 
 
 def _signature(leaves):
-    return tuple((type(x), tuple(x.shape), str(x.dtype)) if _is_array(x) else ("static", x)
+    return tuple((type(x), x.shape, x.dtype) if _is_array(x) else ("static", x)
                  for x in leaves)
 
 
@@ -321,10 +386,16 @@ def jit(fun):
     (array([1., 1.]), array([-1., -1.]))
     """
     cache = {}
+    fast = {}  # (shape, dtype) per argument -> program, for calls with NumPy arrays only
     name = getattr(fun, "__name__", "fun")
 
     @functools.wraps(fun)
     def wrapped(*args):
+        if not STATE.active and all(type(a) is np.ndarray for a in args):
+            prog = fast.get(tuple((a.shape, a.dtype) for a in args))
+            if prog is not None and not prog.eager and (prog.verified
+                                                        or _same_inputs(args, prog.inputs)):
+                return prog.replay(args)
         leaves, td = tree_flatten(args)
         if STATE.active or any(isinstance(x, Box) for x in leaves):
             return fun(*args)  # inside a transformation: nothing to capture
@@ -336,6 +407,8 @@ def jit(fun):
             return _record(fun, td, leaves, key, cache, name)
         if prog.eager:
             return fun(*tree_unflatten(td, leaves))
+        if all(type(a) is np.ndarray for a in args):
+            fast[tuple((a.shape, a.dtype) for a in args)] = prog
         if prog.verified or _same_inputs(arrays, prog.inputs):
             return prog.replay(arrays)
         out = prog.replay(arrays)

@@ -24,10 +24,33 @@ def _swap_last(x):
     return transpose_p(x, axes=tuple(range(n - 2)) + (n - 1, n - 2))
 
 
+def _rows_times(S, p, M, left):
+    """A stack of vectors S (p prefix axes, then n) times a plain matrix M as ONE GEMM on the
+    (prefix, n) rows: S·M (left=False: vector @ matrix) or M·S per vector (left=True: matrix @
+    vector, computed as S·Mᵀ). NumPy would otherwise run one matrix-vector product per vector."""
+    s = shape_of(S)
+    flat = reshape_p(S, shape=(-1, s[-1])) if p != 1 else S
+    y = matmul(flat, _swap_last(M) if left else M)
+    return reshape_p(y, shape=s[:-1] + shape_of(y)[-1:]) if p != 1 else y
+
+
 def mm(a, b, pa=0, pb=0):
     """matmul(a, b) where a and b carry ``pa``/``pb`` leading prefix axes (the same prefix)."""
     sa, sb = shape_of(a), shape_of(b)
     va, vb = len(sa) - pa == 1, len(sb) - pb == 1
+    if pb and not pa and len(sa) == 2:  # matrix @ stacked vectors (or (n, 1) columns)
+        if vb:
+            return _rows_times(b, pb, a, left=True)
+        if len(sb) - pb == 2 and sb[-1] == 1:
+            y = _rows_times(reshape_p(b, shape=sb[:-1]), pb, a, left=True)
+            return reshape_p(y, shape=shape_of(y) + (1,))
+    if pa and not pb and len(sb) == 2:  # stacked vectors (or (1, n) rows) @ matrix
+        if va:
+            return _rows_times(a, pa, b, left=False)
+        if len(sa) - pa == 2 and sa[-2] == 1:
+            y = _rows_times(reshape_p(a, shape=sa[:-2] + sa[-1:]), pa, b, left=False)
+            s = shape_of(y)
+            return reshape_p(y, shape=s[:-1] + (1,) + s[-1:])
     if va:
         a = reshape_p(a, shape=sa[:-1] + (1, sa[-1]))
     if vb:

@@ -18,7 +18,7 @@ __all__ = ["empty", "release", "POOL_BYTES", "POOL_MIN"]
 
 _POOL = []  # large buffers (1-D uint8), reused once nothing outside the pool refers to them
 POOL_BYTES = 512 << 20  # at most this much idle memory is kept
-POOL_MIN = 1 << 20  # smaller outputs come from malloc (cheap: no fresh pages to fault in)
+POOL_MIN = 1 << 16  # smaller outputs come from malloc (its small-chunk bins are never unmapped)
 _LOCK = threading.Lock()
 
 

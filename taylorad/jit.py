@@ -311,6 +311,7 @@ class _Program:
             if i in dead:
                 lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
         outs = [(f"_f64(v{k})" if S[k] == () else f"_shaped(v{k}, {S[k]!r})") if k in S
+                else f"v{k}.copy()" if k is not None and k < self.n_in  # never hand back an input
                 else arg((k, c)) for k, c in self.out_specs]
         lines.append(f"    return [{', '.join(outs)}]")
         exec(compile("\n".join(lines), "<taylorad.jit program>", "exec"), ns)  # noqa: S102
@@ -457,5 +458,6 @@ def _record(fun, td, leaves, key, cache, name):
         warnings.warn(f"taylorad.jit: {name} cannot be captured ({tr.unsafe}); it runs "
                       f"eagerly", RuntimeWarning, stacklevel=3)
         return fun(*tree_unflatten(td, leaves))
-    return tree_unflatten(prog.out_td, [o._primal if isinstance(o, _CaptureBox) else o
-                                        for o in out_leaves])
+    inputs = {id(x) for x in arrays}
+    vals = [o._primal if isinstance(o, _CaptureBox) else o for o in out_leaves]
+    return tree_unflatten(prog.out_td, [v.copy() if id(v) in inputs else v for v in vals])

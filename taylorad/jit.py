@@ -39,7 +39,7 @@ class _CaptureBox(Box):
 
 
 class _CaptureTrace(Trace):
-    __slots__ = ("ops", "n", "unsafe", "scalar", "made")
+    __slots__ = ("ops", "n", "unsafe", "scalar", "made", "meta")
 
     def __init__(self):
         super().__init__()
@@ -49,9 +49,12 @@ class _CaptureTrace(Trace):
         self.unsafe = None
         self.scalar = {}  # slot -> shape, for slots that held one float64 number
         self.made = {}  # slot -> (primitive name, arguments, params) that made it
+        self.meta = {}  # slot -> (array type, shape, dtype) of the value it held
 
     def box(self, value):
         b = _CaptureBox(value, self, self.n)
+        if _is_array(value):
+            self.meta[self.n] = (type(value), tuple(value.shape), value.dtype)
         if _is_f64_scalar(value):
             self.scalar[self.n] = tuple(np.shape(value))
         self.n += 1
@@ -204,15 +207,17 @@ def _index_add_many(idxs, shape):
 
 class _Program:
     __slots__ = ("n_in", "ops", "n_slots", "out_specs", "out_td", "inputs", "verified", "eager",
-                 "run", "run_scalar", "scalar")
+                 "run", "run_scalar", "scalar", "meta", "array_ops")
 
     def __init__(self):
         self.ops, self.eager, self.verified, self.run = [], False, False, None
-        self.run_scalar, self.scalar = None, {}
+        self.run_scalar, self.scalar, self.meta, self.array_ops = None, {}, {}, None
 
     def compile(self):
-        """Straight-line Python for the recorded calls: one direct call per primitive; and, when
-        the recording is scalar code, a second version on Python floats."""
+        """Straight-line Python for the recorded calls: one direct call per primitive (runs of
+        elementwise arithmetic fused into one numba kernel each, when numba is installed); and,
+        when the recording is scalar code, a second version on Python floats."""
+        self.array_ops = _fused(self.ops, self.meta, self.out_specs)
         self.run = self._source(scalar=False)
         # a size-1 array (not 0-d) is worth holding as a float only if float arithmetic uses it
         S = self.scalar
@@ -253,8 +258,9 @@ class _Program:
                   for k in range(self.n_in) if k in S]
         # free each intermediate after its last use, so large temporaries die as early as in
         # eager code (their memory is then reused instead of freshly page-faulted)
+        ops = self.ops if scalar else self.array_ops
         last = {}
-        for i, (_, specs, _, _) in enumerate(self.ops):
+        for i, (_, specs, _, _) in enumerate(ops):
             for k, _ in specs:
                 if k is not None:
                     last[k] = i
@@ -263,7 +269,13 @@ class _Program:
         for k, i in last.items():
             if k not in keep and k >= self.n_in and not scalar:
                 dead.setdefault(i, []).append(k)
-        for i, (prim, specs, params, out) in enumerate(self.ops):
+        for i, (prim, specs, params, out) in enumerate(ops):
+            if type(out) is tuple:  # a fused kernel with several results
+                call = f"{name(prim.impl, 'f')}({', '.join(array_arg(sp) for sp in specs)})"
+                lines.append(f"    {', '.join(f'v{k}' for k in out)} = {call}")
+                if i in dead:
+                    lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
+                continue
             slot_args = [k for k, _ in specs if k is not None]
             if (out in S and prim.name in _SCALAR and not params
                     and all(k in S for k in slot_args)):
@@ -324,6 +336,24 @@ class _Program:
             except (ArithmeticError, ValueError, TypeError):
                 pass  # a value the float version does not cover (inf, nan): arrays do
         return tree_unflatten(self.out_td, self.run(*arrays))
+
+
+def _fused(ops, meta, out_specs):
+    """ops with elementwise runs fused (taylorad.cpu.fuse), or ops when numba is unavailable."""
+    if not any(m[0] is np.ndarray for m in meta.values()):
+        return ops
+    from .cpu import dispatch  # noqa: PLC0415
+
+    if not dispatch._state["enabled"] or not dispatch.available():
+        return ops
+    from .cpu import fuse, kernels  # noqa: PLC0415
+
+    try:
+        return fuse.fuse(ops, meta, out_specs, kernels.load)
+    except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
+        warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "
+                      f"{err}); the recording runs unfused", RuntimeWarning, stacklevel=4)
+        return ops
 
 
 def _prune(ops, out_specs):
@@ -450,6 +480,7 @@ def _record(fun, td, leaves, key, cache, name):
     prog.ops = _prune(tr.ops, prog.out_specs)
     prog.n_slots = tr.n
     prog.scalar = tr.scalar
+    prog.meta = tr.meta
     prog.compile()
     prog.inputs = [x.copy() for x in arrays]
     prog.verified = False

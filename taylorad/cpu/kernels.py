@@ -58,16 +58,23 @@ def get(kind, name, K, ds, ip=0):
     key = (kind, name, K, tuple(ds), ip)
     fn = _LOADED.get(key)
     if fn is None:
-        body = codegen.source(kind, name, K, tuple(ds), ip)
+        fn = _LOADED[key] = load(codegen.source(kind, name, K, tuple(ds), ip))
+    return fn
+
+
+def load(body):
+    """Compile the source of a function named ``kernel`` (through the on-disk cache)."""
+    fn = _LOADED.get(body)
+    if fn is None:
         d = _cache_dir()
         src = _HEADER.format(cache=d is not None) + body
         if d is not None:
             fn = _from_file(d, hashlib.sha256(src.encode()).hexdigest()[:20], src)
         else:
             ns = {}
-            exec(compile(src, f"<taylorad.cpu kernel {kind} {name} K={K}>", "exec"), ns)  # noqa: S102
+            exec(compile(src, "<taylorad.cpu kernel>", "exec"), ns)  # noqa: S102
             fn = ns["kernel"]
-        _LOADED[key] = fn
+        _LOADED[body] = fn
     return fn
 
 

@@ -1,0 +1,221 @@
+"""Fuse runs of elementwise arithmetic in a ``taylorad.jit`` recording into numba kernels.
+
+A replayed program is a straight line of NumPy calls. Forward-over-reverse and Taylor rules
+produce long runs of elementwise arithmetic (``a·b + c·d``, ``−g·y``, …) on arrays of one shape,
+each a full pass over memory with a fresh temporary. This pass groups consecutive such calls
+into one generated loop that reads each input once and writes only the values used after the
+group — the way XLA fuses, restricted to what is safe to reproduce exactly:
+
+* operations: add, subtract, multiply, divide, negative, square, sqrt, absolute (IEEE
+  arithmetic, so each value is bit-for-bit NumPy's). Transcendental functions stay NumPy calls:
+  NumPy's are vectorized, libm's scalar ones would be slower.
+* operands: float64 NumPy arrays of the group's shape, arrays broadcast along leading axes
+  (shape a suffix of the group's, all of one size), and Python or NumPy scalars.
+
+A group of fewer than two operations is left alone. Kernels compile on first use and are cached
+on disk (``kernels.load``).
+"""
+import math
+
+import numpy as np
+
+from ..core import buffers
+
+__all__ = ["fuse"]
+
+_BINARY = {"add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
+           "divide": "{0} / {1}"}
+_UNARY = {"negative": "-{0}", "square": "{0} * {0}", "sqrt": "math.sqrt({0})",
+          "absolute": "abs({0})"}
+MIN_SIZE = 64  # elements: below this NumPy's per-call cost is already small
+
+
+def _core(shape):
+    """The shape without leading unit axes: (1, 5000) and (5000,) are one elementwise shape."""
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def _scalar(c):
+    """The constant as a float literal when it is a real scalar, else None."""
+    if isinstance(c, bool):
+        return None
+    if isinstance(c, (int, float)) or (isinstance(c, np.generic) and np.isrealobj(c)) or (
+            type(c) is np.ndarray and c.ndim == 0 and c.dtype.kind in "fiu"):
+        v = float(c)
+        return repr(v) if math.isfinite(v) else None
+    return None
+
+
+class _Group:
+    def __init__(self, shape):
+        self.shape = shape
+        self.size = math.prod(shape)
+        self.m = None  # size of the broadcast (suffix) operands, if any
+        self.ops = []  # (index in program, op)
+        self.slots = set()  # slots produced in the group
+        self.inputs = []  # ("slot", k) or ("const", array), with "full"/"suffix"
+        self.input_keys = {}
+
+    def operand(self, spec, meta):
+        """Code for one operand, or None when it cannot be read inside the loop."""
+        k, c = spec
+        if k is not None and k in self.slots:
+            return f"t{k}"
+        if k is None:
+            lit = _scalar(c)
+            if lit is not None:
+                return lit
+            arr = c
+            if type(arr) is not np.ndarray or arr.dtype != np.float64:
+                return None
+            shape, key = arr.shape, ("const", id(arr))
+        else:
+            m = meta.get(k)
+            if m is None or m[0] is not np.ndarray or m[2] != np.float64:
+                return None
+            shape, key = m[1], ("slot", k)
+        s = _core(shape)
+        if s == self.shape:
+            kind = "full"
+        else:
+            if not s or len(s) > len(self.shape) or self.shape[len(self.shape) - len(s):] != s:
+                return None
+            size = math.prod(s)
+            if self.m is not None and self.m != size:
+                return None
+            kind = "suffix"
+        if key not in self.input_keys:
+            if kind == "suffix":
+                self.m = math.prod(s)
+            self.input_keys[key] = len(self.inputs)
+            self.inputs.append((key, c if k is None else None, kind))
+        return f"a{self.input_keys[key]}"
+
+
+def _expr(prim, specs, group, meta):
+    name = prim.name
+    args = []
+    for spec in specs:
+        a = group.operand(spec, meta)
+        if a is None:
+            return None
+        args.append(a)
+    if name in _BINARY and len(args) == 2:
+        return _BINARY[name].format(*args)
+    if name in _UNARY and len(args) == 1:
+        return _UNARY[name].format(*args)
+    return None
+
+
+def _fusible(op, meta):
+    prim, specs, params, out = op
+    if params or (prim.name not in _BINARY and prim.name not in _UNARY):
+        return None
+    m = meta.get(out)
+    if m is None or m[0] is not np.ndarray or m[2] != np.float64 or math.prod(m[1]) < MIN_SIZE:
+        return None
+    return _core(m[1])
+
+
+def fuse(ops, meta, out_specs, load):
+    """The program's ops with fusible runs replaced by one op each (its ``out`` a tuple of the
+    slots the rest of the program still needs). ``meta``: slot -> (type, shape, dtype) at capture;
+    ``load(source)`` compiles a kernel. Returns ops unchanged where nothing fuses."""
+    uses = {}
+    for i, (_, specs, _, _) in enumerate(ops):
+        for k, _ in specs:
+            if k is not None:
+                uses.setdefault(k, []).append(i)
+    final = {k for k, _ in out_specs if k is not None}
+
+    groups, cur = [], None
+    for i, op in enumerate(ops):
+        shape = _fusible(op, meta)
+        if shape is not None and cur is not None and shape == cur.shape:
+            saved = (set(cur.slots), list(cur.inputs), dict(cur.input_keys), cur.m)
+            e = _expr(op[0], op[1], cur, meta)
+            if e is not None:
+                cur.ops.append((i, op, e))
+                cur.slots.add(op[3])
+                continue
+            cur.slots, cur.inputs, cur.input_keys, cur.m = saved
+        if cur is not None:
+            groups.append(cur)
+            cur = None
+        if shape is not None:
+            g = _Group(shape)
+            e = _expr(op[0], op[1], g, meta)
+            if e is not None:
+                g.ops.append((i, op, e))
+                g.slots.add(op[3])
+                cur = g
+    if cur is not None:
+        groups.append(cur)
+
+    replace = {}
+    for g in groups:
+        if len(g.ops) < 2:
+            continue
+        last = g.ops[-1][0]
+        outs = [op[3] for _, op, _ in g.ops
+                if op[3] in final or any(u > last for u in uses.get(op[3], ()))]
+        if not outs:
+            continue
+        replace[g.ops[0][0]] = (g, outs)
+        for i, _, _ in g.ops[1:]:
+            replace[i] = None
+    if not replace:
+        return ops
+
+    new = []
+    for i, op in enumerate(ops):
+        if i not in replace:
+            new.append(op)
+            continue
+        r = replace[i]
+        if r is None:
+            continue
+        g, outs = r
+        new.append(_fused_op(g, outs, [meta[k][1] for k in outs], load))
+    return new
+
+
+class FusedPrimitive:
+    """Stands in for a primitive in a program: ``impl`` runs the generated kernel."""
+
+    def __init__(self, impl, n_ops):
+        self.impl = impl
+        self.name = f"fused[{n_ops}]"
+
+
+def _fused_op(g, outs, out_shapes, load):
+    P, M = (g.size // g.m, g.m) if g.m is not None else (1, g.size)
+    n_in = len(g.inputs)
+    body = [f"def kernel({''.join(f'a{j}_, ' for j in range(n_in))}"
+            f"{''.join(f'o{j}, ' for j in range(len(outs)))}P, M):",
+            "    for p in range(P):",
+            "        for q in range(M):"]
+    for j, (_, _, kind) in enumerate(g.inputs):
+        body.append(f"            a{j} = a{j}_[{'p, q' if kind == 'full' else 'q'}]")
+    for _, op, e in g.ops:
+        body.append(f"            t{op[3]} = {e}")
+    for j, k in enumerate(outs):
+        body.append(f"            o{j}[p, q] = t{k}")
+    kernel = load("\n".join(body) + "\n")
+    kinds = [kind for _, _, kind in g.inputs]
+    n_out = len(outs)
+
+    def impl(*arrays):
+        args = [np.reshape(a, (P, M) if kind == "full" else (M,))  # strided views stay views
+                for a, kind in zip(arrays, kinds)]
+        res = [buffers.empty((P, M), np.float64) for _ in range(n_out)]
+        kernel(*args, *res, P, M)
+        res = [r.reshape(s) for r, s in zip(res, out_shapes)]
+        return res[0] if n_out == 1 else tuple(res)
+
+    specs = tuple((key[1], None) if key[0] == "slot" else (None, const)
+                  for key, const, _ in g.inputs)
+    return (FusedPrimitive(impl, len(g.ops)), specs, {}, tuple(outs) if n_out > 1 else outs[0])

@@ -1,0 +1,124 @@
+"""taylorad.jit's fusion of elementwise arithmetic into numba kernels (taylorad/cpu/fuse.py):
+which runs fuse, and that a fused replay gives NumPy's numbers bit for bit."""
+import importlib
+
+import numpy as np
+import pytest
+
+import taylorad as ta
+import taylorad.numpy as tnp
+from taylorad.cpu import available, use_kernels
+
+pytestmark = pytest.mark.skipif(not available(), reason="numba is not installed")
+jit_mod = importlib.import_module("taylorad.jit")
+RNG = np.random.default_rng(8)
+
+
+def _program(jitted):
+    (prog,) = jitted.cache.values()
+    return prog
+
+
+def _fused_sizes(prog):
+    return [int(op[0].name[6:-1]) for op in prog.array_ops if op[0].name.startswith("fused[")]
+
+
+def _replay(jitted, *args, n=3):
+    out = None
+    for _ in range(n):
+        out = jitted(*args)
+    return out
+
+
+def test_a_chain_of_arithmetic_is_one_kernel_and_bitwise_equal():
+    def f(x, y):
+        return ((x * y + 2.0) * x - y / (x * x + 1.5)) * -x + tnp.sqrt(tnp.abs(y)) - 3
+
+    x, y = RNG.standard_normal((40, 50)), RNG.standard_normal((40, 50))
+    g = ta.jit(f)
+    got = _replay(g, x, y)
+    assert _fused_sizes(_program(g)) == [13]  # every operation of f
+    ref = ((x * y + 2.0) * x - y / (x * x + 1.5)) * -x + np.sqrt(np.abs(y)) - 3
+    np.testing.assert_array_equal(got, ref)
+    x2 = RNG.standard_normal((40, 50))  # new values: a replay, verified once against eager
+    np.testing.assert_array_equal(_replay(g, x2, y), ((x2 * y + 2.0) * x2 - y / (x2 * x2 + 1.5))
+                                  * -x2 + np.sqrt(np.abs(y)) - 3)
+
+
+def test_broadcast_operands_unit_axes_and_intermediates_used_later():
+    b = RNG.standard_normal(50)
+
+    def f(x):
+        u = x * b + 1.0  # (40, 50) with a (50,) operand: broadcast along the leading axis
+        w = tnp.reshape(u, (1, 40, 50)) * 2.0 - b  # unit leading axis: same elementwise shape
+        return tnp.sum(tnp.tanh(u)) + tnp.sum(w * w), u  # u is needed after the group
+
+    x = RNG.standard_normal((40, 50))
+    g = ta.jit(f)
+    s, u = _replay(g, x)
+    assert _fused_sizes(_program(g))
+    np.testing.assert_array_equal(u, x * b + 1.0)
+    w = np.reshape(x * b + 1.0, (1, 40, 50)) * 2.0 - b
+    assert float(s) == pytest.approx(np.sum(np.tanh(x * b + 1.0)) + np.sum(w * w), rel=1e-14)
+
+
+def test_hvp_and_hessian_through_fused_programs_match_eager():
+    A = RNG.standard_normal((60, 60)) / 8
+    f = lambda z: tnp.sum(tnp.tanh(A @ z) ** 2) + 0.5 * tnp.sum(z * z)  # noqa: E731
+    x, v = RNG.standard_normal(60), RNG.standard_normal(60)
+    h = ta.jit(ta.hessian(f))
+    hv = ta.jit(lambda a, b: ta.hvp(f, a, b))
+    with use_kernels(False):
+        H, Hv = ta.hessian(f)(x), ta.hvp(f, x, v)
+    np.testing.assert_allclose(_replay(h, x), H, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(_replay(hv, x, v), Hv, rtol=1e-13, atol=1e-14)
+    assert _fused_sizes(_program(h))
+
+
+def test_strided_inputs_and_ieee_specials():
+    def f(x):
+        a, b = x[0::2], x[1::2]  # strided views go in as they are
+        return (b - a * a) / (a - 1.0) * 100.0 + (1.0 - a) * (1.0 - a)
+
+    x = RNG.standard_normal(4000)
+    x[:6] = [1.0, 2.0, np.inf, 1.0, np.nan, 0.0]  # 1/0, inf − inf, nan
+    g = ta.jit(f)
+    with np.errstate(all="ignore"):
+        got = _replay(g, x)
+        a, b = x[0::2], x[1::2]
+        ref = (b - a * a) / (a - 1.0) * 100.0 + (1.0 - a) * (1.0 - a)
+    assert _fused_sizes(_program(g))
+    np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("case", ["float32", "small", "off"])
+def test_no_fusion_where_it_does_not_apply(case):
+    f = lambda x: (x * 2.0 + 1.0) * x - x  # noqa: E731
+    x = RNG.standard_normal(1000)
+    if case == "float32":
+        x = x.astype(np.float32)
+    if case == "small":
+        x = x[:10]
+    g = ta.jit(f)
+    if case == "off":
+        with use_kernels(False):
+            got = _replay(g, x)
+    else:
+        got = _replay(g, x)
+    assert _fused_sizes(_program(g)) == []
+    np.testing.assert_array_equal(got, (x * 2.0 + 1.0) * x - x)
+
+
+def test_a_kernel_that_fails_to_compile_leaves_the_program_unfused(monkeypatch):
+    from taylorad.cpu import kernels  # noqa: PLC0415
+
+    def broken(src):
+        raise RuntimeError("simulated compiler failure")
+
+    monkeypatch.setattr(kernels, "load", broken)
+    g = ta.jit(lambda x: (x * 2.0 + 1.0) * x)
+    x = RNG.standard_normal(500)
+    with pytest.warns(RuntimeWarning, match="fusing elementwise operations failed"):
+        got = _replay(g, x)
+    assert _fused_sizes(_program(g)) == []
+    np.testing.assert_array_equal(got, (x * 2.0 + 1.0) * x)

@@ -190,11 +190,24 @@ def _basic_index(idx):
 def _index_add_many(idxs, shape):
     """index_add_many specialised to its static indices (which ones are advanced is known once)."""
     adv = [not _basic_index(idx) for idx in idxs]
+    # basic indices that never overlap can be assigned rather than added; if they also cover
+    # every element the output need not be zeroed first (x[0::2], x[1::2] → one gradient)
+    count = np.zeros(shape, np.int8)
+    if not any(adv):
+        for idx in idxs:
+            count[idx] += 1
+    disjoint = not any(adv) and count.max(initial=0) <= 1
+    cover = disjoint and count.min(initial=1) == 1
 
     def impl(*values):
         xp = array_namespace(*values)
-        z = xp.zeros(shape, dtype=np.result_type(*(v.dtype if hasattr(v, "dtype") else v
-                                                   for v in values)))
+        dtype = np.result_type(*(v.dtype if hasattr(v, "dtype") else v for v in values))
+        if disjoint:
+            z = xp.empty(shape, dtype=dtype) if cover else xp.zeros(shape, dtype=dtype)
+            for v, idx in zip(values, idxs):
+                z[idx] = v
+            return z
+        z = xp.zeros(shape, dtype=dtype)
         for v, idx, a in zip(values, idxs, adv):
             if a:
                 xp.add.at(z, idx, v)

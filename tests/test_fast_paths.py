@@ -120,3 +120,18 @@ def test_jit_never_returns_its_input(fn):
         np.testing.assert_array_equal(y, np.arange(4.0))
         y[0] = 99.0  # the caller may write to what it got back
         assert x[0] == 0.0
+
+
+@pytest.mark.parametrize("idxs", [((slice(0, None, 2),), (slice(1, None, 2),)),  # a partition
+                                  ((slice(0, 1),), (slice(2, 4),)),  # disjoint, gaps stay 0
+                                  ((slice(0, 3),), (slice(2, 5),)),  # overlapping: added
+                                  ((slice(1, 3),), (slice(1, 3),))])
+def test_index_add_many_partitions_and_overlaps(idxs):
+    from taylorad.numpy.shape import index_add_many_p  # noqa: PLC0415
+
+    vals = [RNG.standard_normal(np.zeros(6)[ix].shape) for ix in idxs]
+    ref = np.zeros(6)
+    for v, ix in zip(vals, idxs):
+        ref[ix] += v
+    np.testing.assert_array_equal(jit_mod._index_add_many(idxs, (6,))(*vals), ref)
+    np.testing.assert_array_equal(index_add_many_p.impl(*vals, idxs=idxs, shape=(6,)), ref)

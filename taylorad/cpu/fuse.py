@@ -205,16 +205,18 @@ def _fused_op(g, outs, out_shapes, load):
     for j, k in enumerate(outs):
         body.append(f"            o{j}[p, q] = t{k}")
     kernel = load("\n".join(body) + "\n")
-    kinds = [kind for _, _, kind in g.inputs]
+    shapes = [(P, M) if kind == "full" else (M,) for _, _, kind in g.inputs]
     n_out = len(outs)
+    empty = buffers.empty if P * M * 8 >= buffers.POOL_MIN else np.empty
+    f64 = np.float64
 
     def impl(*arrays):
-        args = [np.reshape(a, (P, M) if kind == "full" else (M,))  # strided views stay views
-                for a, kind in zip(arrays, kinds)]
-        res = [buffers.empty((P, M), np.float64) for _ in range(n_out)]
+        args = [a.reshape(s) for a, s in zip(arrays, shapes)]  # strided views stay views
+        res = [empty((P, M), f64) for _ in range(n_out)]
         kernel(*args, *res, P, M)
-        res = [r.reshape(s) for r, s in zip(res, out_shapes)]
-        return res[0] if n_out == 1 else tuple(res)
+        if n_out == 1:
+            return res[0].reshape(out_shapes[0])
+        return tuple(r.reshape(s) for r, s in zip(res, out_shapes))
 
     specs = tuple((key[1], None) if key[0] == "slot" else (None, const)
                   for key, const, _ in g.inputs)

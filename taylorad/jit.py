@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from .core import buffers
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
 from .numpy._util import array_namespace
@@ -203,7 +204,10 @@ def _index_add_many(idxs, shape):
         xp = array_namespace(*values)
         dtype = np.result_type(*(v.dtype if hasattr(v, "dtype") else v for v in values))
         if disjoint:
-            z = xp.empty(shape, dtype=dtype) if cover else xp.zeros(shape, dtype=dtype)
+            if cover:  # recycled memory for large outputs: no fresh pages to fault in
+                z = buffers.empty(shape, dtype) if xp is np else xp.empty(shape, dtype=dtype)
+            else:
+                z = xp.zeros(shape, dtype=dtype)
             for v, idx in zip(values, idxs):
                 z[idx] = v
             return z

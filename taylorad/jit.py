@@ -180,6 +180,12 @@ _SCALAR = {
 
 
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
+# primitives whose implementation is this NumPy function on NumPy operands (taylorad/numpy/)
+_OUT_UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+               "divide": np.divide, "negative": np.negative, "matmul": np.matmul,
+               "tanh": np.tanh, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
+               "sqrt": np.sqrt, "square": np.square, "log1p": np.log1p, "expm1": np.expm1,
+               "absolute": np.absolute, "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh}
 
 
 def _basic_index(idx):
@@ -248,8 +254,27 @@ class _Program:
         if any(out in self.scalar and prim.name in _SCALAR for prim, _, _, out in self.ops):
             self.run_scalar = self._source(scalar=True)
 
+    def _into_recycled(self, prim, specs, params, out):
+        """The NumPy ufunc (or matmul) equal to ``prim.impl`` on these operands when its large
+        float result can be written into a recycled buffer (``core.buffers``): a fresh large
+        array costs page faults on first write, often more than the operation itself."""
+        ufunc = _OUT_UFUNCS.get(prim.name)
+        m = self.meta.get(out)
+        if ufunc is None or params or m is None or m[0] is not np.ndarray or \
+                m[2] not in (np.float64, np.float32) or \
+                math.prod(m[1]) * m[2].itemsize < buffers.POOL_MIN:
+            return None
+        for k, c in specs:
+            if k is not None:
+                mk = self.meta.get(k)
+                if mk is None or mk[0] is not np.ndarray:
+                    return None
+            elif not (type(c) is np.ndarray or isinstance(c, (float, int, np.generic))):
+                return None
+        return ufunc
+
     def _source(self, scalar):
-        ns = {"_f64": np.float64, "_shaped": _shaped}
+        ns = {"_f64": np.float64, "_shaped": _shaped, "_empty": buffers.empty}
 
         def name(obj, prefix):
             key = f"{prefix}{len(ns)}"
@@ -334,6 +359,11 @@ class _Program:
             args = [array_arg(sp) for sp in specs]
             args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
             call = f"{name(prim.impl, 'f')}({', '.join(args)})"
+            ufunc = self._into_recycled(prim, specs, params, out) if not scalar else None
+            if ufunc is not None:  # the same NumPy call, writing into recycled memory
+                shape, dtype = self.meta[out][1:]
+                call = (f"{name(ufunc, 'u')}({', '.join(args)}, "
+                        f"out=_empty({shape!r}, {name(dtype, 'd')}))")
             if out in S:
                 call = f"float({call})" if S[out] == () else f"{call}.item()"
             lines.append(f"    v{out} = {call}")

@@ -16,8 +16,9 @@ import numpy as np
 
 __all__ = ["empty", "release", "POOL_BYTES", "POOL_MIN"]
 
-_POOL = []  # large buffers (1-D uint8), reused once nothing outside the pool refers to them
-POOL_BYTES = 512 << 20  # at most this much idle memory is kept
+_POOL = {}  # nbytes -> [1-D uint8 buffers of that size]; a buffer is idle when only we hold it
+_TOTAL = [0]  # bytes held by the pool, idle or not
+POOL_BYTES = 512 << 20  # above this, idle buffers are dropped
 POOL_MIN = 1 << 16  # smaller outputs come from malloc (its small-chunk bins are never unmapped)
 _LOCK = threading.Lock()
 
@@ -33,30 +34,42 @@ def empty(shape, dtype):
         return _take(nbytes).view(dtype).reshape(shape)
 
 
+def _idle(buf):
+    # references: the pool's list, the caller's variable, this argument, getrefcount's argument
+    return sys.getrefcount(buf) == 4
+
+
 def _take(nbytes):
-    for i in range(len(_POOL)):
-        buf = _POOL[i]
-        # references: the pool's list, this variable, getrefcount's argument
-        if buf.nbytes == nbytes and sys.getrefcount(buf) == 3:
-            del _POOL[i]
-            _POOL.append(buf)  # most recently used last
+    bufs = _POOL.get(nbytes)
+    if bufs is None:
+        bufs = _POOL[nbytes] = []
+    for buf in bufs:
+        if _idle(buf):
             return buf
     buf = np.empty(nbytes, np.uint8)
-    _POOL.append(buf)
-    total = sum(b.nbytes for b in _POOL)
-    i = 0
-    while total > POOL_BYTES and i < len(_POOL) - 1:  # drop idle buffers, least recently used first
-        b = _POOL[i]
-        if sys.getrefcount(b) == 3:
-            total -= b.nbytes
-            del _POOL[i]
-        else:
-            i += 1
-        del b
+    bufs.append(buf)
+    _TOTAL[0] += nbytes
+    if _TOTAL[0] > POOL_BYTES:
+        _drop_idle(keep=buf)
     return buf
+
+
+def _drop_idle(keep=None):
+    for size in list(_POOL):
+        kept, b = [], None
+        for b in _POOL[size]:
+            if b is keep or not _idle(b):
+                kept.append(b)
+            else:
+                _TOTAL[0] -= size
+        del b
+        if kept:
+            _POOL[size] = kept
+        else:
+            del _POOL[size]
 
 
 def release():
     """Drop every idle buffer (buffers still in use stay until their arrays are gone)."""
     with _LOCK:
-        _POOL[:] = [b for b in _POOL if sys.getrefcount(b) > 3]  # list, loop variable, argument
+        _drop_idle()

@@ -260,6 +260,14 @@ class _Program:
         array costs page faults on first write, often more than the operation itself."""
         ufunc = _OUT_UFUNCS.get(prim.name)
         m = self.meta.get(out)
+        if m is None:
+            return None
+        if prim.name == "concatenate" and set(params) == {"axis"} and all(
+                k is not None or type(c) is np.ndarray for k, c in specs):
+            ufunc, params = np.concatenate, {}
+            if any(k is not None and self.meta.get(k, (None, None, None))[2] != m[2]
+                   for k, _ in specs) or any(k is None and c.dtype != m[2] for k, c in specs):
+                return None  # mixed dtypes: leave NumPy's promotion to NumPy's own call
         if ufunc is None or params or m is None or m[0] is not np.ndarray or \
                 m[2] not in (np.float64, np.float32) or \
                 math.prod(m[1]) * m[2].itemsize < buffers.POOL_MIN:
@@ -362,8 +370,13 @@ class _Program:
             ufunc = self._into_recycled(prim, specs, params, out) if not scalar else None
             if ufunc is not None:  # the same NumPy call, writing into recycled memory
                 shape, dtype = self.meta[out][1:]
-                call = (f"{name(ufunc, 'u')}({', '.join(args)}, "
-                        f"out=_empty({shape!r}, {name(dtype, 'd')}))")
+                if ufunc is np.concatenate:
+                    operands = [array_arg(sp) for sp in specs]
+                    call = (f"{name(ufunc, 'u')}(({', '.join(operands)},), "
+                            f"axis={params['axis']!r}, out=_empty({shape!r}, {name(dtype, 'd')}))")
+                else:
+                    call = (f"{name(ufunc, 'u')}({', '.join(args)}, "
+                            f"out=_empty({shape!r}, {name(dtype, 'd')}))")
             if out in S:
                 call = f"float({call})" if S[out] == () else f"{call}.item()"
             lines.append(f"    v{out} = {call}")

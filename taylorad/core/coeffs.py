@@ -8,6 +8,8 @@ they call (``conv``, ``rows``) pick the strategy; traced values and CuPy arrays 
 """
 import numpy as np
 
+from . import buffers
+
 __all__ = ["Coeffs", "conv", "start", "tail", "chunked_unary", "chunked_binary",
            "blockwise_p", "captured"]
 
@@ -106,7 +108,7 @@ def chunked_unary(recurrence, tr, x0, S, ans):
     x0f = np.broadcast_to(x0, shape).reshape(-1)
     ansf = np.broadcast_to(ans, shape).reshape(-1)
     m = S2.shape[1]
-    out = np.empty((K, m), dtype=np.result_type(S.dtype, ans.dtype))
+    out = buffers.empty((K, m), np.result_type(S.dtype, ans.dtype))
     block = max(1024, (1 << 17) // (K + 1))
     for lo in range(0, m, block):
         hi = min(m, lo + block)
@@ -128,7 +130,7 @@ def chunked_binary(rule, K, a0, b0, Sa, Sb, dtype=None):
     A, B = np.ascontiguousarray(Sa).reshape(da, -1), np.ascontiguousarray(Sb).reshape(db, -1)
     a0f, b0f = np.broadcast_to(a0, shape).reshape(-1), np.broadcast_to(b0, shape).reshape(-1)
     m = A.shape[1]
-    out = np.empty((K, m), dtype=np.result_type(Sa.dtype, Sb.dtype) if dtype is None else dtype)
+    out = buffers.empty((K, m), np.result_type(Sa.dtype, Sb.dtype) if dtype is None else dtype)
     block = max(1024, (1 << 17) // (K + 1))
     for lo in range(0, m, block):
         hi = min(m, lo + block)

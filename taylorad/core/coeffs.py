@@ -33,7 +33,7 @@ class Coeffs(list):
     def empty(cls, like, n):
         """An empty list with room for n coefficients shaped like ``like`` (off = 0)."""
         c = cls()
-        c.buf, c.off = np.empty((n,) + like.shape, dtype=like.dtype), 0
+        c.buf, c.off = buffers.empty((n,) + like.shape, like.dtype), 0
         return c
 
     def append(self, v):

@@ -281,6 +281,48 @@ class _Program:
                 return None
         return ufunc
 
+    def _call(self, prim, specs, params, out, S, name, arg, array_arg, scalar):
+        """(assignment target, expression, whether it is already a Python float) of one
+        recorded call in the generated program."""
+        if type(out) is tuple:  # a fused kernel with several results
+            call = f"{name(prim.impl, 'f')}({', '.join(array_arg(sp) for sp in specs)})"
+            return ", ".join(f"v{k}" for k in out), call, False
+        slot_args = [k for k, _ in specs if k is not None]
+        if (out in S and prim.name in _SCALAR and not params
+                and all(k in S for k in slot_args)):  # Python floats: operators, math calls
+            args = [arg(sp, as_float=True) for sp in specs]
+            op = _INFIX.get(prim.name) if len(args) == 2 else None
+            if op is not None:
+                return f"v{out}", f"{args[0]} {op} {args[1]}", True
+            if prim.name == "negative":
+                return f"v{out}", f"-{args[0]}", True
+            return f"v{out}", f"{name(_SCALAR[prim.name], 's')}({', '.join(args)})", True
+        if prim.name == "getitem" and _basic_index(params["idx"]):
+            target, idx = array_arg(specs[0]), params["idx"]
+            ints = idx if type(idx) is tuple else (idx,)
+            if (out in S and S[out] == () and all(type(j) is int for j in ints)
+                    and specs[0][0] is not None and specs[0][0] not in S):
+                return f"v{out}", f"{target}.item({', '.join(map(str, ints))})", True
+            return f"v{out}", f"{target}[{name(idx, 'p')}]", False
+        if prim.name == "index_add_many":
+            impl = _index_add_many(params["idxs"], params["shape"])
+            # a float added at a basic index broadcasts: no need to rebuild its array
+            args = [arg(sp) if sp[0] in S and _basic_index(ix) else array_arg(sp)
+                    for sp, ix in zip(specs, params["idxs"])]
+            return f"v{out}", f"{name(impl, 'f')}({', '.join(args)})", False
+        args = [array_arg(sp) for sp in specs]
+        ufunc = None if scalar else self._into_recycled(prim, specs, params, out)
+        if ufunc is None:
+            args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
+            return f"v{out}", f"{name(prim.impl, 'f')}({', '.join(args)})", False
+        # the same NumPy call, writing into recycled memory
+        shape, dtype = self.meta[out][1:]
+        into = f"out=_empty({shape!r}, {name(dtype, 'd')})"
+        if ufunc is np.concatenate:
+            return f"v{out}", (f"{name(ufunc, 'u')}(({', '.join(args)},), "
+                               f"axis={params['axis']!r}, {into})"), False
+        return f"v{out}", f"{name(ufunc, 'u')}({', '.join(args)}, {into})", False
+
     def _source(self, scalar):
         ns = {"_f64": np.float64, "_shaped": _shaped, "_empty": buffers.empty}
 
@@ -320,66 +362,11 @@ class _Program:
             if k not in keep and k >= self.n_in and not scalar:
                 dead.setdefault(i, []).append(k)
         for i, (prim, specs, params, out) in enumerate(ops):
-            if type(out) is tuple:  # a fused kernel with several results
-                call = f"{name(prim.impl, 'f')}({', '.join(array_arg(sp) for sp in specs)})"
-                lines.append(f"    {', '.join(f'v{k}' for k in out)} = {call}")
-                if i in dead:
-                    lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
-                continue
-            slot_args = [k for k, _ in specs if k is not None]
-            if (out in S and prim.name in _SCALAR and not params
-                    and all(k in S for k in slot_args)):
-                args = [arg(sp, as_float=True) for sp in specs]
-                op = _INFIX.get(prim.name) if len(args) == 2 else None
-                if op is not None:  # a Python operator: no call at all
-                    lines.append(f"    v{out} = {args[0]} {op} {args[1]}")
-                elif prim.name == "negative":
-                    lines.append(f"    v{out} = -{args[0]}")
-                else:
-                    lines.append(f"    v{out} = {name(_SCALAR[prim.name], 's')}({', '.join(args)})")
-                continue
-            if prim.name == "getitem" and _basic_index(params["idx"]):
-                target, idx = array_arg(specs[0]), params["idx"]
-                ints = idx if type(idx) is tuple else (idx,)
-                if (out in S and S[out] == () and all(type(j) is int for j in ints)
-                        and specs[0][0] is not None and specs[0][0] not in S):
-                    call = f"{target}.item({', '.join(map(str, ints))})"  # straight to a float
-                else:
-                    call = f"{target}[{name(idx, 'p')}]"
-                    if out in S:
-                        call = f"float({call})" if S[out] == () else f"{call}.item()"
-                lines.append(f"    v{out} = {call}")
-                if i in dead:
-                    lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
-                continue
-            if prim.name == "index_add_many":
-                impl = _index_add_many(params["idxs"], params["shape"])
-                # a float added at a basic index broadcasts: no need to rebuild its array
-                args = [arg(sp) if sp[0] in S and _basic_index(ix) else array_arg(sp)
-                        for sp, ix in zip(specs, params["idxs"])]
-                call = f"{name(impl, 'f')}({', '.join(args)})"
-                if out in S:
-                    call = f"float({call})" if S[out] == () else f"{call}.item()"
-                lines.append(f"    v{out} = {call}")
-                if i in dead:
-                    lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
-                continue
-            args = [array_arg(sp) for sp in specs]
-            args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
-            call = f"{name(prim.impl, 'f')}({', '.join(args)})"
-            ufunc = self._into_recycled(prim, specs, params, out) if not scalar else None
-            if ufunc is not None:  # the same NumPy call, writing into recycled memory
-                shape, dtype = self.meta[out][1:]
-                if ufunc is np.concatenate:
-                    operands = [array_arg(sp) for sp in specs]
-                    call = (f"{name(ufunc, 'u')}(({', '.join(operands)},), "
-                            f"axis={params['axis']!r}, out=_empty({shape!r}, {name(dtype, 'd')}))")
-                else:
-                    call = (f"{name(ufunc, 'u')}({', '.join(args)}, "
-                            f"out=_empty({shape!r}, {name(dtype, 'd')}))")
-            if out in S:
+            target, call, is_float = self._call(prim, specs, params, out, S, name, arg,
+                                                array_arg, scalar)
+            if type(out) is not tuple and out in S and not is_float:
                 call = f"float({call})" if S[out] == () else f"{call}.item()"
-            lines.append(f"    v{out} = {call}")
+            lines.append(f"    {target} = {call}")
             if i in dead:
                 lines.append(f"    del {', '.join(f'v{k}' for k in sorted(dead[i]))}")
         outs = [(f"_f64(v{k})" if S[k] == () else f"_shaped(v{k}, {S[k]!r})") if k in S

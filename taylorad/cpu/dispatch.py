@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from ..core.buffers import empty as _empty
+from ..core.switch import Switch
 
 __all__ = ["available", "calls", "divide", "multiply", "power", "unary", "use_kernels"]
 
@@ -42,28 +43,15 @@ def available():
     return _kernels() is not None
 
 
-class use_kernels:
+class use_kernels(Switch):
     """Context manager switching the numba kernels on or off (on by default when installed).
 
     >>> with use_kernels(False):   # doctest: +SKIP
     ...     y = ta.derivatives(f, x, v, 8)   # composed NumPy rules only
     """
 
-    def __init__(self, enabled=True):
-        if not isinstance(enabled, bool):
-            raise TypeError(f"taylorad.cpu.use_kernels: enabled must be True or False, got "
-                            f"{enabled!r}")
-        self.enabled = enabled
-        self._saved = []
-
-    def __enter__(self):
-        self._saved.append(_state["enabled"])
-        _state["enabled"] = self.enabled
-        return self
-
-    def __exit__(self, *exc):
-        _state["enabled"] = self._saved.pop()
-        return False
+    _name = "taylorad.cpu.use_kernels"
+    _state = _state
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))

@@ -12,6 +12,7 @@ from collections import Counter
 
 import numpy as np
 
+from ..core.switch import Switch
 from .loader import KERNELS, MAX_K, get_kernel
 
 __all__ = ["divide", "launches", "multiply", "power", "unary", "use_fused"]
@@ -23,28 +24,15 @@ _state = {"enabled": True}
 _broken = set()  # (name, dtype, K, device) keys whose compilation failed: composed rule instead
 
 
-class use_fused:
+class use_fused(Switch):
     """Context manager switching the fused kernels on or off (they are on by default).
 
     >>> with use_fused(False):   # doctest: +SKIP
     ...     y = ta.derivatives(f, x_gpu, v_gpu, 8)   # composed rules only
     """
 
-    def __init__(self, enabled=True):
-        if not isinstance(enabled, bool):
-            raise TypeError(f"taylorad.cuda.use_fused: enabled must be True or False, got "
-                            f"{enabled!r}")
-        self.enabled = enabled
-        self._saved = []
-
-    def __enter__(self):
-        self._saved.append(_state["enabled"])
-        _state["enabled"] = self.enabled
-        return self
-
-    def __exit__(self, *exc):
-        _state["enabled"] = self._saved.pop()
-        return False
+    _name = "taylorad.cuda.use_fused"
+    _state = _state
 
 
 def _usable(tr, ans, primals, series):

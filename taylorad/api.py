@@ -399,7 +399,9 @@ def derivatives(fun, x, v, order):
 
     terms = [[vi] + [None] * (K - 1) for vi in vs]
     out, coeffs = _taylor_run(flat_fun, xs, terms, K, fname)
-    return [out] + [tree_map(lambda c, f=float(math.factorial(k)): c * f, coeffs[k - 1])
+    # tnp.multiply: large results go into recycled memory (core.buffers), traced ones stay traced
+    return [out] + [tree_map(lambda c, f=float(math.factorial(k)): tnp.multiply(c, f),
+                             coeffs[k - 1])
                     for k in range(1, K + 1)]
 
 

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "release", "POOL_BYTES", "POOL_MIN"]
+__all__ = ["empty", "pooled_ufunc", "release", "POOL_BYTES", "POOL_MIN"]
 
 _POOL = {}  # nbytes -> [1-D uint8 buffers of that size]; a buffer is idle when only we hold it
 _TOTAL = [0]  # bytes held by the pool, idle or not
@@ -73,3 +73,34 @@ def release():
     """Drop every idle buffer (buffers still in use stay until their arrays are gone)."""
     with _LOCK:
         _drop_idle()
+
+
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def pooled_ufunc(ufunc):
+    """``call(args, params)``: ``ufunc(*args)`` with its output in recycled memory when an
+    operand is a large float NumPy array and the rest are NumPy arrays or Python numbers, else
+    None (the caller runs the primitive's own implementation). Used by taylorad's elementwise
+    primitives whose implementation is exactly ``ufunc`` on such operands."""
+    ndarray, pyscalars = np.ndarray, (float, int)
+
+    def call(args, params):
+        if params:
+            return None
+        big = False
+        for a in args:
+            t = type(a)
+            if t is ndarray:
+                big = big or a.nbytes >= POOL_MIN
+            elif t not in pyscalars:
+                return None
+        if not big:
+            return None
+        dtype = np.result_type(*args)
+        if dtype not in _FLOATS:
+            return None
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        return ufunc(*args, out=empty(shape, dtype))
+
+    return call

@@ -172,6 +172,7 @@ def nested_grad(outer, fun, args, argnums, sens, check):
                 s = ops.ones_like(o._primal if isinstance(o, Box) else o)
             seeds.append(rec.box(s._primal if _is_of(s, outer) else s))
         _, leaf_cts = _pull(inner, out, tree_unflatten(out_td, seeds))
+        inner.tape.clear()  # the inner backward pass is done (and its nodes hold no cycle)
         arg_grads = [[_leaf_ct(leaf_cts, node, r) for _, r, node in entries]
                      for _, entries in slots]
         closure = [(b, r, node) for b, r, node, _ in cap.leaves.values()]

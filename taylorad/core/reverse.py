@@ -68,11 +68,13 @@ class ReverseTrace(Trace):
         if any(isinstance(v, Box) for v in vals):
             ans = prim(*vals, **params)
         else:  # nothing below this trace: straight to the implementation
-            try:
-                ans = prim.impl(*vals, **params)
-            except TypeError:
-                check_one_backend(prim, vals)
-                raise
+            ans = prim._pooled(vals, params) if prim._pooled is not None else None
+            if ans is None:
+                try:
+                    ans = prim.impl(*vals, **params)
+                except TypeError:
+                    check_one_backend(prim, vals)
+                    raise
         if not parents:
             return ans
         vjps = prim.vjps
@@ -209,6 +211,9 @@ def _plain(fun, args, argnums, sens, check):
                               lambda v, n, i, k: VJPBox(v, trace, n))
     check(out)
     out, leaves = _pull(trace, out, sens)
+    # the pass is over: drop the tape, so that nodes whose VJP closures hold boxes of this trace
+    # (nested gradients) do not form a cycle with it that keeps arrays alive until gc runs
+    trace.tape.clear()
     grads = tuple(tree_unflatten(td, [_leaf_ct(leaves, n, v) for v, n in zip(vals, nodes)])
                   for td, vals, nodes in slots)
     return out, grads

@@ -147,7 +147,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "taylor", "nondiff", "nondiff_args", "doc",
-                 "_linear_when", "_unary_elementwise", "_short_series_ok")
+                 "_linear_when", "_unary_elementwise", "_short_series_ok", "_pooled")
 
     def __init__(self, name, impl, nondiff=False, doc=None):
         self.name = name
@@ -161,6 +161,7 @@ class Primitive:
         self._linear_when = None  # callable(traced-argument mask) -> bool, or None: nonlinear
         self._unary_elementwise = False
         self._short_series_ok = False  # Taylor rule accepts stacks of unequal degree
+        self._pooled = None  # core.buffers.pooled_ufunc: the same call into recycled memory
 
     def __repr__(self):
         return f"<taylorad primitive {self.name}>"
@@ -183,6 +184,10 @@ class Primitive:
                 if isinstance(a, Box) and (top is None or a._trace.level > top.level):
                     top = a._trace
         if top is None:
+            if self._pooled is not None:
+                out = self._pooled(args, params)
+                if out is not None:
+                    return out
             try:
                 return self.impl(*args, **params)
             except TypeError:

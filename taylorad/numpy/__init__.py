@@ -74,3 +74,14 @@ _ops.sqrt = sqrt
 _ops.sum = sum
 
 _boxes.attach(__import__(__name__, fromlist=["*"]))
+
+# large float results of these go into recycled memory (core.buffers): each primitive's
+# implementation is exactly this NumPy ufunc on NumPy arrays and Python numbers
+for _prim, _ufunc in [(add, _np.add), (subtract, _np.subtract), (multiply, _np.multiply),
+                      (divide, _np.divide), (negative, _np.negative), (square, _np.square),
+                      (sqrt, _np.sqrt), (exp, _np.exp), (log, _np.log), (tanh, _np.tanh),
+                      (sin, _np.sin), (cos, _np.cos), (tan, _np.tan), (sinh, _np.sinh),
+                      (cosh, _np.cosh), (absolute, _np.absolute),
+                      (_elementwise.log1p, _np.log1p), (_elementwise.expm1, _np.expm1)]:
+    _prim._pooled = _core.buffers.pooled_ufunc(_ufunc)
+del _prim, _ufunc

@@ -30,7 +30,7 @@ add = Primitive("add", operator.add)
 
 def _add_taylor(tr, ans, primals, series):
     Sa, Sb = _aligned(tr, ans, series)
-    return Sa if Sb is None else Sb if Sa is None else Sa + Sb
+    return Sa if Sb is None else Sb if Sa is None else add(Sa, Sb)  # (large sums: recycled)
 
 
 deftaylor(add, _add_taylor)
@@ -43,7 +43,7 @@ subtract = Primitive("subtract", operator.sub)
 
 def _sub_taylor(tr, ans, primals, series):
     Sa, Sb = _aligned(tr, ans, series)
-    return Sa if Sb is None else -Sb if Sa is None else Sa - Sb
+    return Sa if Sb is None else negative(Sb) if Sa is None else subtract(Sa, Sb)
 
 
 deftaylor(subtract, _sub_taylor)
@@ -52,7 +52,7 @@ defvjp(subtract, lambda g, ans, a, b: unbroadcast(g, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(-g, shape_of(b)))
 
 negative = Primitive("negative", operator.neg)
-deflinear(negative, lambda p, S: -S, lambda g, ans, x: -g)
+deflinear(negative, lambda p, S: negative(S), lambda g, ans, x: -g)
 
 
 def positive(x):

@@ -76,6 +76,9 @@ def release():
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+# eager primitive calls check, promote and look up a buffer (a few µs): worth it only where a
+# fresh result would cost more in page faults
+UFUNC_MIN = 1 << 18
 
 
 def pooled_ufunc(ufunc):
@@ -92,7 +95,7 @@ def pooled_ufunc(ufunc):
         for a in args:
             t = type(a)
             if t is ndarray:
-                big = big or a.nbytes >= POOL_MIN
+                big = big or a.nbytes >= UFUNC_MIN
             elif t not in pyscalars:
                 return None
         if not big:

@@ -87,12 +87,14 @@ def _mul_taylor(tr, ans, primals, series):
         out = fused("multiply", tr, ans, a0, b0, Sa, Sb)
         if out is not None:
             return out
-    out = Sa * b0 + a0 * Sb  # the j = 0 and j = k terms of every coefficient, stacked
+    # the j = 0 and j = k terms of every coefficient, stacked (primitives, not operators: large
+    # concrete results then go into recycled memory)
+    out = add(multiply(Sa, b0), multiply(a0, Sb))
     if tr.K == 1:
         return out
     a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
     mid = tr.stack([None] + [cauchy(a, b, k, lo=1) for k in range(2, tr.K + 1)])
-    return out + mid
+    return add(out, mid)
 
 
 def _mul_kernel(K, cpu, ans, primals, series, dry):

@@ -7,6 +7,8 @@ from builtins import sum as builtins_sum
 
 import numpy as np
 
+from ..core import buffers
+
 from ..core.rules import always_linear, deflinear, defnondiff, deftaylor, defvjp, defvjp_variadic
 from ..core.reverse import Scatter
 from ..core.trace import Box, Primitive, getval
@@ -377,7 +379,16 @@ def _index_array(indices):
 
 # joining -------------------------------------------------------------------------------------
 def _concat_impl(*xs, axis):
-    return array_namespace(*xs).concatenate(xs, axis=axis)
+    xp = array_namespace(*xs)
+    if xp is np and all(type(x) is np.ndarray for x in xs) and len({x.dtype for x in xs}) == 1:
+        shape = list(xs[0].shape)
+        nbytes = builtins_sum(x.nbytes for x in xs)
+        if nbytes >= buffers.UFUNC_MIN and xs[0].dtype.kind == "f" and len(shape) and all(
+                x.ndim == len(shape) for x in xs):
+            ax = axis % len(shape)
+            shape[ax] = builtins_sum(x.shape[ax] for x in xs)
+            return np.concatenate(xs, axis=ax, out=buffers.empty(tuple(shape), xs[0].dtype))
+    return xp.concatenate(xs, axis=axis)
 
 
 concatenate_p = Primitive("concatenate", _concat_impl)

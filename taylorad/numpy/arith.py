@@ -5,6 +5,8 @@ import operator
 
 import numpy as np
 
+from ..core import buffers
+
 from ..core.rules import (always_linear, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
                           fused, kernel_rule, linear_in_one, on_cupy)
 from ..core.coeffs import (Coeffs, blockwise_p, captured, chunkable, chunked_binary, conv,
@@ -28,9 +30,18 @@ def _aligned(tr, ans, series):
 add = Primitive("add", operator.add)
 
 
+def _large(S):
+    """A concrete NumPy stack big enough that its fresh result would cost page faults: the rules
+    then call the primitives (whose large results go into recycled memory, core.buffers)
+    rather than NumPy's operators (no per-call overhead for small stacks)."""
+    return type(S) is np.ndarray and S.nbytes >= buffers.UFUNC_MIN
+
+
 def _add_taylor(tr, ans, primals, series):
     Sa, Sb = _aligned(tr, ans, series)
-    return Sa if Sb is None else Sb if Sa is None else add(Sa, Sb)  # (large sums: recycled)
+    if Sa is None or Sb is None:
+        return Sa if Sb is None else Sb
+    return add(Sa, Sb) if _large(Sa) else Sa + Sb
 
 
 deftaylor(add, _add_taylor)
@@ -43,7 +54,9 @@ subtract = Primitive("subtract", operator.sub)
 
 def _sub_taylor(tr, ans, primals, series):
     Sa, Sb = _aligned(tr, ans, series)
-    return Sa if Sb is None else negative(Sb) if Sa is None else subtract(Sa, Sb)
+    if Sa is None or Sb is None:
+        return Sa if Sb is None else -Sb
+    return subtract(Sa, Sb) if _large(Sa) else Sa - Sb
 
 
 deftaylor(subtract, _sub_taylor)
@@ -52,7 +65,7 @@ defvjp(subtract, lambda g, ans, a, b: unbroadcast(g, shape_of(a)),
        lambda g, ans, a, b: unbroadcast(-g, shape_of(b)))
 
 negative = Primitive("negative", operator.neg)
-deflinear(negative, lambda p, S: negative(S), lambda g, ans, x: -g)
+deflinear(negative, lambda p, S: -S, lambda g, ans, x: -g)
 
 
 def positive(x):
@@ -87,14 +100,14 @@ def _mul_taylor(tr, ans, primals, series):
         out = fused("multiply", tr, ans, a0, b0, Sa, Sb)
         if out is not None:
             return out
-    # the j = 0 and j = k terms of every coefficient, stacked (primitives, not operators: large
-    # concrete results then go into recycled memory)
-    out = add(multiply(Sa, b0), multiply(a0, Sb))
+    # the j = 0 and j = k terms of every coefficient, stacked
+    big = _large(Sa)
+    out = add(multiply(Sa, b0), multiply(a0, Sb)) if big else Sa * b0 + a0 * Sb
     if tr.K == 1:
         return out
     a, b = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb)
     mid = tr.stack([None] + [cauchy(a, b, k, lo=1) for k in range(2, tr.K + 1)])
-    return add(out, mid)
+    return add(out, mid) if big else out + mid
 
 
 def _mul_kernel(K, cpu, ans, primals, series, dry):

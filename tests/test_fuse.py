@@ -122,3 +122,24 @@ def test_a_kernel_that_fails_to_compile_leaves_the_program_unfused(monkeypatch):
         got = _replay(g, x)
     assert _fused_sizes(_program(g)) == []
     np.testing.assert_array_equal(got, (x * 2.0 + 1.0) * x)
+
+
+def test_a_run_continues_across_calls_that_do_not_use_it():
+    """An elementwise run interrupted by a GEMM that does not read it is still one kernel, run
+    where its last member was; a call that reads the run's result ends it."""
+    A = RNG.standard_normal((300, 300))
+
+    def f(x):
+        u = x * 2.0 + 1.0
+        w = A @ x  # independent of u: the run goes on
+        z = u * u - 3.0
+        return z, w, tnp.tanh(z) * 2.0 + z  # tanh reads z: a new run starts after it
+
+    x = RNG.standard_normal(300)
+    g = ta.jit(f)
+    z, w, t = _replay(g, x)
+    assert _fused_sizes(_program(g)) == [4, 2]
+    u = x * 2.0 + 1.0
+    np.testing.assert_array_equal(z, u * u - 3.0)
+    np.testing.assert_array_equal(t, np.tanh(u * u - 3.0) * 2.0 + (u * u - 3.0))
+    np.testing.assert_allclose(w, A @ x, rtol=1e-14)

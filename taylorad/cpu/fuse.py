@@ -131,6 +131,9 @@ def fuse(ops, meta, out_specs, load):
                 uses.setdefault(k, []).append(i)
     final = {k for k, _ in out_specs if k is not None}
 
+    # A group runs where its last member was recorded. Calls between its members that do not use
+    # its results (GEMMs between the additions of a Taylor rule, say) stay where they are, so an
+    # operation can join the next elementwise run instead of making a pass of its own.
     groups, cur = [], None
     for i, op in enumerate(ops):
         shape = _fusible(op, meta)
@@ -142,7 +145,7 @@ def fuse(ops, meta, out_specs, load):
                 cur.slots.add(op[3])
                 continue
             cur.slots, cur.inputs, cur.input_keys, cur.m = saved
-        if cur is not None:
+        if cur is not None and (shape is not None or any(k in cur.slots for k, _ in op[1])):
             groups.append(cur)
             cur = None
         if shape is not None:
@@ -164,8 +167,8 @@ def fuse(ops, meta, out_specs, load):
                 if op[3] in final or any(u > last for u in uses.get(op[3], ()))]
         if not outs:
             continue
-        replace[g.ops[0][0]] = (g, outs)
-        for i, _, _ in g.ops[1:]:
+        replace[last] = (g, outs)
+        for i, _, _ in g.ops[:-1]:
             replace[i] = None
     if not replace:
         return ops

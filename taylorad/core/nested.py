@@ -17,7 +17,7 @@ The sweep's own primitive calls are ordinary taylorad operations, so a third lev
 again (a gradient inside a gradient inside a gradient), and so on.
 """
 from . import ops
-from .trace import STATE, Box, Trace, check_one_backend
+from .trace import Box, Trace, check_one_backend
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["nested_grad"]

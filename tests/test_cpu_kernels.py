@@ -315,3 +315,18 @@ def test_environment_switch_turns_kernels_off():
                          env={**__import__("os").environ, "TAYLORAD_NUMBA": "0"})
     assert res.returncode == 0, res.stderr
     assert "CALLS 0" in res.stdout
+
+
+@needs_numba
+def test_kernels_compile_in_memory_when_the_cache_cannot_be_written(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    code = ("import numpy as np, taylorad as ta, taylorad.numpy as tnp, taylorad.cpu as cpu\n"
+            "x = np.linspace(-1, 1, 3000)\n"
+            "d = ta.derivatives(tnp.exp, x, np.ones_like(x), 3)\n"
+            "print('CALLS', sum(cpu.calls.values()), 'OK', bool(np.allclose(d[3], np.exp(x))))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ,
+                              "TAYLORAD_KERNEL_CACHE": str(blocked / "cache")})
+    assert res.returncode == 0, res.stderr
+    assert "CALLS 1 OK True" in res.stdout

@@ -180,12 +180,6 @@ _SCALAR = {
 
 
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
-# primitives whose implementation is this NumPy function on NumPy operands (taylorad/numpy/)
-_OUT_UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
-               "divide": np.divide, "negative": np.negative, "matmul": np.matmul,
-               "tanh": np.tanh, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
-               "sqrt": np.sqrt, "square": np.square, "log1p": np.log1p, "expm1": np.expm1,
-               "absolute": np.absolute, "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh}
 
 
 def _basic_index(idx):
@@ -258,11 +252,11 @@ class _Program:
         """The NumPy ufunc (or matmul) equal to ``prim.impl`` on these operands when its large
         float result can be written into a recycled buffer (``core.buffers``): a fresh large
         array costs page faults on first write, often more than the operation itself."""
-        ufunc = _OUT_UFUNCS.get(prim.name)
+        ufunc = getattr(prim, "ufunc", None)  # the fused kernels' stand-ins have none
         m = self.meta.get(out)
         if m is None:
             return None
-        if prim.name == "concatenate" and set(params) == {"axis"} and all(
+        if ufunc is np.concatenate and set(params) == {"axis"} and all(
                 k is not None or type(c) is np.ndarray for k, c in specs):
             ufunc, params = np.concatenate, {}
             if any(k is not None and self.meta.get(k, (None, None, None))[2] != m[2]

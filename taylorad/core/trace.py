@@ -147,7 +147,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjps", "taylor", "nondiff", "nondiff_args", "doc",
-                 "_linear_when", "_unary_elementwise", "_short_series_ok", "_pooled")
+                 "_linear_when", "_unary_elementwise", "_short_series_ok", "_pooled", "ufunc")
 
     def __init__(self, name, impl, nondiff=False, doc=None):
         self.name = name
@@ -161,7 +161,10 @@ class Primitive:
         self._linear_when = None  # callable(traced-argument mask) -> bool, or None: nonlinear
         self._unary_elementwise = False
         self._short_series_ok = False  # Taylor rule accepts stacks of unequal degree
-        self._pooled = None  # core.buffers.pooled_ufunc: the same call into recycled memory
+        # the NumPy function that ``impl`` is on NumPy operands (set in taylorad/numpy), and the
+        # same call writing large float results into recycled memory (core.buffers)
+        self.ufunc = None
+        self._pooled = None
 
     def __repr__(self):
         return f"<taylorad primitive {self.name}>"

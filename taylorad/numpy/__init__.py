@@ -75,13 +75,17 @@ _ops.sum = sum
 
 _boxes.attach(__import__(__name__, fromlist=["*"]))
 
-# large float results of these go into recycled memory (core.buffers): each primitive's
-# implementation is exactly this NumPy ufunc on NumPy arrays and Python numbers
+# primitives whose implementation is exactly this NumPy function on NumPy arrays and Python
+# numbers: eager calls of the elementwise ones, and taylorad.jit replays of all of them, write
+# large float results into recycled memory (core.buffers)
 for _prim, _ufunc in [(add, _np.add), (subtract, _np.subtract), (multiply, _np.multiply),
                       (divide, _np.divide), (negative, _np.negative), (square, _np.square),
                       (sqrt, _np.sqrt), (exp, _np.exp), (log, _np.log), (tanh, _np.tanh),
                       (sin, _np.sin), (cos, _np.cos), (tan, _np.tan), (sinh, _np.sinh),
                       (cosh, _np.cosh), (absolute, _np.absolute),
                       (_elementwise.log1p, _np.log1p), (_elementwise.expm1, _np.expm1)]:
+    _prim.ufunc = _ufunc
     _prim._pooled = _core.buffers.pooled_ufunc(_ufunc)
+matmul.ufunc = _np.matmul  # not broadcasting elementwise: jit replays only
+_shape.concatenate_p.ufunc = _np.concatenate
 del _prim, _ufunc

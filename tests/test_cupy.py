@@ -23,6 +23,8 @@ from taylorad.core.taylor import TaylorBox, TaylorTrace
 from taylorad.cuda import KERNELS, MAX_K, kernel_dir, kernel_source
 from taylorad.cuda.loader import name_expression
 
+from kernel_cases import UNARY, composed
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -148,7 +150,7 @@ def test_kernel_sources_found_in_checkout_with_line_directive():
         assert (d / "taylor_common.cuh").read_text() in rest
         assert f'#line 1 "{(d / "taylor_common.cuh").as_posix()}"' in rest
         # ... and everything else is the file itself, line for line
-        body = rest.split(f'#line ', 2)[-1].split("\n", 1)[1]
+        body = rest.split('#line ', 2)[-1].split("\n", 1)[1]
         assert (d / spec.file).read_text().endswith(body)
 
 
@@ -189,21 +191,7 @@ def test_use_fused_rejects_non_bool():
 # ---------------------------------------------------------------------------------------------
 # on a GPU: fused kernels against the composed rule
 
-UNARY = ["exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "sigmoid", "arctanh", "sqrt"]
 CASES = UNARY + ["power:3", "power:2.5", "power:-1.5", "multiply", "divide"]
-
-
-def _series(cp, case, K, batch, x0, S, b0, Sb):
-    tr = TaylorTrace(K, batch)
-    with tr:
-        a = TaylorBox(x0, S, tr)
-        if case in UNARY:
-            out = getattr(tnp, case)(a)
-        elif case.startswith("power"):
-            out = tnp.power(a, float(case.split(":")[1]))
-        else:
-            out = getattr(tnp, case)(a, TaylorBox(b0, Sb, tr))
-    return out._primal, out._series
 
 
 @pytest.mark.gpu
@@ -222,10 +210,10 @@ def test_fused_kernel_equals_composed_rule(cp, case, dtype, batch):
         b0 = cp.asarray(rng.uniform(0.5, 1.5, m).astype(dtype))
         Sb = cp.asarray(rng.uniform(-0.3, 0.3, (K, *batch, m)).astype(dtype))
         before = launches[name]
-        y0, got = _series(cp, case, K, batch, x0, S, b0, Sb)
+        y0, got = composed(case, K, batch, x0, S, b0, Sb)
         assert launches[name] == before + (K >= 2), "the fused kernel was not used"
         with use_fused(False):
-            y0_ref, ref = _series(cp, case, K, batch, x0, S, b0, Sb)
+            y0_ref, ref = composed(case, K, batch, x0, S, b0, Sb)
         assert launches[name] == before + (K >= 2)
         assert isinstance(got, cp.ndarray) and got.dtype == dtype and got.shape == ref.shape
         got, ref = cp.asnumpy(got).astype(np.float64), cp.asnumpy(ref).astype(np.float64)
@@ -242,8 +230,7 @@ def test_fused_falls_back_beyond_max_k_and_for_broadcasting(cp):
     before = dict(launches)
     K = MAX_K + 2
     # exp(x0 + t): coefficients exp(x0)/k!
-    _, S = _series(cp, "exp", K, (), x0, cp.stack([cp.ones(7)] + [cp.zeros(7)] * (K - 1)),
-                   None, None)
+    _, S = composed("exp", K, (), x0, cp.stack([cp.ones(7)] + [cp.zeros(7)] * (K - 1)))
     fact = np.cumprod(np.arange(1.0, K + 1))
     np.testing.assert_allclose(cp.asnumpy(S), np.exp(cp.asnumpy(x0))[None] / fact[:, None],
                                rtol=1e-13)

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import taylorad.numpy as tnp
-from taylorad.core.taylor import TaylorBox, TaylorTrace
 from taylorad.cuda import KERNELS, kernel_dir, kernel_source
+
+from kernel_cases import UNARY, composed
 
 NVCC = shutil.which("nvcc") or next(
     (p for p in ("/usr/local/cuda/bin/nvcc",) if os.path.exists(p)), None)
@@ -134,23 +135,7 @@ def _call(lib, name, dtype, K, arrays, out, m, extra=()):
     return out
 
 
-UNARY = ["exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "sigmoid", "arctanh",
-         "sqrt"]
 CASES = UNARY + ["power:3", "power:2.5", "power:-1.5", "power:64", "multiply", "divide"]
-
-
-def _composed(case, K, batch, x0, S, b0=None, Sb=None):
-    """The composed (numpy) Taylor rule: primal and stacked series."""
-    tr = TaylorTrace(K, batch)
-    with tr:
-        a = TaylorBox(x0, S, tr)
-        if case in UNARY:
-            out = getattr(tnp, case)(a)
-        elif case.startswith("power"):
-            out = tnp.power(a, float(case.split(":")[1]))
-        else:
-            out = getattr(tnp, case)(a, TaylorBox(b0, Sb, tr))
-    return out._primal, out._series
 
 
 def _inputs(rng, dtype, K, batch, m=37):
@@ -190,7 +175,7 @@ def test_host_kernel_equals_composed_rule(host_lib, case, dtype, batch):
     rng = np.random.default_rng(abs(hash((case, batch))) % 2**32)
     for K in HOST_KS:
         x0, S, b0, Sb = _inputs(rng, dtype, K, batch)
-        y0, ref = _composed(case, K, batch, x0, S, b0, Sb)
+        y0, ref = composed(case, K, batch, x0, S, b0, Sb)
         assert ref.dtype == dtype
         got = _kernel(host_lib, case, dtype, K, x0, S, b0, Sb, y0)
         _assert_close(got, ref.astype(np.float64), 1e-12 if dtype == np.float64 else 2e-5)
@@ -340,9 +325,9 @@ def test_dispatch_runs_the_kernel_for_cupy_inputs(fake_cupy, case, dtype):
     rng = np.random.default_rng(11)
     for K, batch in ((1, ()), (2, ()), (5, (3,)), (8, ())):
         x0, S, b0, Sb = _inputs(rng, dtype, K, batch)
-        _, ref = _composed(case, K, batch, x0, S, b0, Sb)
+        _, ref = composed(case, K, batch, x0, S, b0, Sb)
         before = launches[name]
-        y0, got = _composed(case, K, batch, *(cp.asarray(a) for a in (x0, S, b0, Sb)))
+        y0, got = composed(case, K, batch, *(cp.asarray(a) for a in (x0, S, b0, Sb)))
         assert launches[name] == before + (K >= 2), "fused kernel not launched"
         assert type(got) is cp.ndarray and got.dtype == dtype and got.shape == ref.shape
         _assert_close(np.asarray(got), ref.astype(np.float64),

@@ -198,15 +198,19 @@ class _Run:
         return res
 
 
+def _first_evaluation(obj, z, exact):
+    """(f, g, H) at the start: the dense Hessian only for the exact methods (else None)."""
+    if exact:
+        return obj.fgh(z)
+    f, g = obj.fg(z)
+    return f, g, None
+
+
 def _line_search_method(run, obj, z, method):
     """newton-cg and newton-exact: a Newton(-like) direction and a strong-Wolfe line search."""
     opts, xp = run.opts, obj.xp
     exact = method == "newton-exact"
-    H = None
-    if exact:
-        f, g, H = obj.fgh(z)
-    else:
-        f, g = obj.fg(z)
+    f, g, H = _first_evaluation(obj, z, exact)
     while not run.check(f, g, H):
         ncg = 0
         if exact:
@@ -255,11 +259,7 @@ def _trust_region_method(run, obj, z, method):
     opts, xp = run.opts, obj.xp
     delta = float(opts["initial_trust_radius"])
     exact = method == "trust-exact"
-    H = None
-    if exact:
-        f, g, H = obj.fgh(z)
-    else:
-        f, g = obj.fg(z)
+    f, g, H = _first_evaluation(obj, z, exact)
     while not run.check(f, g, H):
         gn = math.sqrt(float(g @ g))
         hvp = (lambda v, z=z: obj.hvp(z, v))

@@ -26,6 +26,7 @@ from .core import buffers
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
 from .numpy._util import array_namespace
+from .numpy.products import is_outer
 
 __all__ = ["jit"]
 
@@ -273,6 +274,9 @@ class _Program:
                     return None
             elif not (type(c) is np.ndarray or isinstance(c, (float, int, np.generic))):
                 return None
+        if ufunc is np.matmul and is_outer(*(self.meta[k][1] if k is not None else np.shape(c)
+                                             for k, c in specs)):
+            return np.multiply  # what the primitive itself runs for a rank-1 product
         return ufunc
 
     def _call(self, prim, specs, params, out, S, name, arg, array_arg, scalar):

@@ -330,3 +330,20 @@ def test_kernels_compile_in_memory_when_the_cache_cannot_be_written(tmp_path):
                               "TAYLORAD_KERNEL_CACHE": str(blocked / "cache")})
     assert res.returncode == 0, res.stderr
     assert "CALLS 1 OK True" in res.stdout
+
+
+def test_buffers_hand_out_the_most_recently_used_idle_buffer():
+    """The buffer most likely still in the CPU's caches is reused first."""
+    shape = (200_000,)
+    a = buffers.empty(shape, np.float64)
+    b = buffers.empty(shape, np.float64)
+    pa, pb = a.ctypes.data, b.ctypes.data
+    del b, a  # both idle; b was handed out last
+    c = buffers.empty(shape, np.float64)
+    assert c.ctypes.data == pb
+    d = buffers.empty(shape, np.float64)
+    assert d.ctypes.data == pa
+    del c
+    e = buffers.empty(shape, np.float64)  # c's buffer again, not a third one
+    assert e.ctypes.data == pb
+    buffers.release()

@@ -160,3 +160,36 @@ def test_transformations_leave_no_reference_cycles():
         finally:
             gc.set_debug(0)
             gc.garbage.clear()
+
+
+@pytest.mark.parametrize("sa,sb,dtype", [((300, 1), (1, 400), np.float64),
+                                         ((2, 300, 1), (1, 40), np.float64),
+                                         ((3, 1), (4, 1, 5), np.int64),
+                                         ((3, 1), (1, 2), np.bool_),
+                                         ((600, 1), (1, 500), np.float32)])
+def test_rank_one_matmul_is_the_broadcast_product(sa, sb, dtype):
+    """matmul contracting over one element runs as a multiplication: values, dtype and shape
+    are matmul's (reference: the sum over the single index, written out), eagerly, under
+    ta.jit with and without fusion, and in its derivatives."""
+    a = (RNG.standard_normal(sa) * 3).astype(dtype)
+    b = (RNG.standard_normal(sb) * 3).astype(dtype)
+    ref = np.matmul(a, b)
+    written = (a[..., :, :1] * b[..., :1, :]).astype(ref.dtype)
+    np.testing.assert_array_equal(ref, written)
+    got = tnp.matmul(a, b)
+    assert got.dtype == ref.dtype and got.shape == ref.shape
+    np.testing.assert_array_equal(got, ref)
+    if dtype is np.bool_ or dtype is np.int64:
+        return
+    from taylorad.cpu import use_kernels  # noqa: PLC0415
+
+    for fused in (True, False):
+        with use_kernels(fused):
+            g = ta.jit(lambda x, y: tnp.matmul(x, y) * 2.0 + 1.0)
+            for _ in range(3):
+                out = g(a, b)
+        np.testing.assert_allclose(out, ref * 2.0 + 1.0, rtol=1e-6 if dtype is np.float32 else 0)
+    # d/da Σ (a @ b)² = 2 (a @ b) @ bᵀ, a sum over b's single row
+    if dtype is np.float64:
+        ga = ta.grad(lambda x: tnp.sum(tnp.matmul(x, b) ** 2))(a)
+        np.testing.assert_allclose(ga, np.sum(2 * ref * b, axis=-1, keepdims=True), rtol=1e-12)

@@ -143,3 +143,41 @@ def test_a_run_continues_across_calls_that_do_not_use_it():
     np.testing.assert_array_equal(z, u * u - 3.0)
     np.testing.assert_array_equal(t, np.tanh(u * u - 3.0) * 2.0 + (u * u - 3.0))
     np.testing.assert_allclose(w, A @ x, rtol=1e-14)
+
+
+def test_rank_one_products_and_column_operands_fuse():
+    """(n, 1) @ (1, m) is a column times a row: it joins a run as a multiplication, and a column
+    operand ((n, 1) against (n, m)) is read once per row. Reference: np.outer, written out."""
+    a, b = RNG.standard_normal((300, 1)), RNG.standard_normal((1, 200))
+    c = RNG.standard_normal((300, 1))
+
+    def f(x, y):
+        return x @ y + (c @ y) * 2.0 - c  # c: a column operand of the (300, 200) run
+
+    g = ta.jit(f)
+    got = _replay(g, a, b)
+    assert _fused_sizes(_program(g)) == [5]
+    assert not any(op[0].name == "matmul" for op in _program(g).array_ops)
+    ref = np.outer(a[:, 0], b[0]) + 2.0 * np.outer(c[:, 0], b[0]) - c
+    np.testing.assert_allclose(got, ref, rtol=1e-15, atol=1e-15)
+    # and the gradient through it (the backward of a scalar-output layer is such a product)
+    W = RNG.standard_normal((50, 1))
+    X = RNG.standard_normal((400, 50))
+    loss = lambda w: tnp.sum(tnp.tanh(X @ w) ** 2)  # noqa: E731
+    gl = ta.jit(ta.grad(loss))
+    t = np.tanh(X @ W)
+    np.testing.assert_allclose(_replay(gl, W), X.T @ (2 * t * (1 - t * t)), rtol=1e-12)
+
+
+def test_column_operands_with_a_different_split_are_not_mixed():
+    """A run mixes one split of its axes: (40, 50) with a (50,) row and a (40, 1) column share
+    it; an operand of shape (1, 50, 1) against (4, 50, 6) does not fit and ends the run."""
+    x = RNG.standard_normal((4, 50, 6))
+    col = RNG.standard_normal((4, 1, 1))
+    mid = RNG.standard_normal((1, 50, 1))
+
+    def f(x):
+        return (x * col + 1.0) * mid - x
+
+    got = _replay(ta.jit(f), x)
+    np.testing.assert_array_equal(got, (x * col + 1.0) * mid - x)

@@ -43,8 +43,12 @@ def _take(nbytes):
     bufs = _POOL.get(nbytes)
     if bufs is None:
         bufs = _POOL[nbytes] = []
-    for buf in bufs:
+    for i in range(len(bufs) - 1, -1, -1):  # the most recently handed out first: the idle
+        buf = bufs[i]                         # buffer most likely still in the CPU's caches
         if _idle(buf):
+            if i != len(bufs) - 1:
+                del bufs[i]
+                bufs.append(buf)
             return buf
     buf = np.empty(nbytes, np.uint8)
     bufs.append(buf)

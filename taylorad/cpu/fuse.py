@@ -10,7 +10,10 @@ group — the way XLA fuses, restricted to what is safe to reproduce exactly:
   arithmetic, so each value is bit-for-bit NumPy's). Transcendental functions stay NumPy calls:
   NumPy's are vectorized, libm's scalar ones would be slower.
 * operands: float64 NumPy arrays of the group's shape, arrays broadcast along leading axes
-  (shape a suffix of the group's, all of one size), and Python or NumPy scalars.
+  (shape a suffix of the group's) or along trailing axes (columns: the group's leading axes,
+  then unit axes) — all split at one axis — and Python or NumPy scalars.
+* a matmul that contracts over one element, (…, n, 1) @ (…, 1, m), is the product of a column
+  and a row, so it joins a run as a multiplication (what the primitive computes for it).
 
 A group of fewer than two operations is left alone. Kernels compile on first use and are cached
 on disk (``kernels.load``).
@@ -20,6 +23,7 @@ import math
 import numpy as np
 
 from ..core import buffers
+from ..numpy.products import is_outer
 
 __all__ = ["fuse"]
 
@@ -53,7 +57,7 @@ class _Group:
     def __init__(self, shape):
         self.shape = shape
         self.size = math.prod(shape)
-        self.m = None  # size of the broadcast (suffix) operands, if any
+        self.cut = None  # axes before the split that broadcast operands share, if any
         self.ops = []  # (index in program, op)
         self.slots = set()  # slots produced in the group
         self.inputs = []  # ("slot", k) or ("const", array), with "full"/"suffix"
@@ -77,19 +81,23 @@ class _Group:
             if m is None or m[0] is not np.ndarray or m[2] != np.float64:
                 return None
             shape, key = m[1], ("slot", k)
-        s = _core(shape)
+        s, n = _core(shape), len(self.shape)
         if s == self.shape:
-            kind = "full"
+            kind, cut = "full", None
+        elif s and len(s) <= n and self.shape[n - len(s):] == s:
+            kind, cut = "suffix", n - len(s)  # a[q]: the same for every leading index
         else:
-            if not s or len(s) > len(self.shape) or self.shape[len(self.shape) - len(s):] != s:
+            j = len(s)
+            while j and s[j - 1] == 1:
+                j -= 1
+            if not (len(s) == n and 0 < j < n and s[:j] == self.shape[:j]):
                 return None
-            size = math.prod(s)
-            if self.m is not None and self.m != size:
-                return None
-            kind = "suffix"
+            kind, cut = "column", j  # a[p]: the same for every trailing index
+        if cut is not None and self.cut is not None and cut != self.cut:
+            return None
         if key not in self.input_keys:
-            if kind == "suffix":
-                self.m = math.prod(s)
+            if cut is not None:
+                self.cut = cut
             self.input_keys[key] = len(self.inputs)
             self.inputs.append((key, c if k is None else None, kind))
         return f"a{self.input_keys[key]}"
@@ -103,6 +111,8 @@ def _expr(prim, specs, group, meta):
         if a is None:
             return None
         args.append(a)
+    if name == "matmul":
+        name = "multiply"  # a rank-1 product (_fusible checked)
     if name in _BINARY and len(args) == 2:
         return _BINARY[name].format(*args)
     if name in _UNARY and len(args) == 1:
@@ -110,9 +120,23 @@ def _expr(prim, specs, group, meta):
     return None
 
 
+def _shape(spec, meta):
+    k, c = spec
+    if k is None:
+        return np.shape(c)
+    m = meta.get(k)
+    return None if m is None else m[1]
+
+
 def _fusible(op, meta):
     prim, specs, params, out = op
-    if params or (prim.name not in _BINARY and prim.name not in _UNARY):
+    if params:
+        return None
+    if prim.name == "matmul":
+        shapes = [_shape(sp, meta) for sp in specs]
+        if len(shapes) != 2 or None in shapes or not is_outer(*shapes):
+            return None
+    elif prim.name not in _BINARY and prim.name not in _UNARY:
         return None
     m = meta.get(out)
     if m is None or m[0] is not np.ndarray or m[2] != np.float64 or math.prod(m[1]) < MIN_SIZE:
@@ -138,13 +162,13 @@ def fuse(ops, meta, out_specs, load):
     for i, op in enumerate(ops):
         shape = _fusible(op, meta)
         if shape is not None and cur is not None and shape == cur.shape:
-            saved = (set(cur.slots), list(cur.inputs), dict(cur.input_keys), cur.m)
+            saved = (set(cur.slots), list(cur.inputs), dict(cur.input_keys), cur.cut)
             e = _expr(op[0], op[1], cur, meta)
             if e is not None:
                 cur.ops.append((i, op, e))
                 cur.slots.add(op[3])
                 continue
-            cur.slots, cur.inputs, cur.input_keys, cur.m = saved
+            cur.slots, cur.inputs, cur.input_keys, cur.cut = saved
         if cur is not None and (shape is not None or any(k in cur.slots for k, _ in op[1])):
             groups.append(cur)
             cur = None
@@ -195,20 +219,22 @@ class FusedPrimitive:
 
 
 def _fused_op(g, outs, out_shapes, load):
-    P, M = (g.size // g.m, g.m) if g.m is not None else (1, g.size)
+    P = 1 if g.cut is None else math.prod(g.shape[:g.cut])
+    M = g.size // P
     n_in = len(g.inputs)
     body = [f"def kernel({''.join(f'a{j}_, ' for j in range(n_in))}"
             f"{''.join(f'o{j}, ' for j in range(len(outs)))}P, M):",
             "    for p in range(P):",
             "        for q in range(M):"]
     for j, (_, _, kind) in enumerate(g.inputs):
-        body.append(f"            a{j} = a{j}_[{'p, q' if kind == 'full' else 'q'}]")
+        index = {"full": "p, q", "suffix": "q", "column": "p"}[kind]
+        body.append(f"            a{j} = a{j}_[{index}]")
     for _, op, e in g.ops:
         body.append(f"            t{op[3]} = {e}")
     for j, k in enumerate(outs):
         body.append(f"            o{j}[p, q] = t{k}")
     kernel = load("\n".join(body) + "\n")
-    shapes = [(P, M) if kind == "full" else (M,) for _, _, kind in g.inputs]
+    shapes = [{"full": (P, M), "suffix": (M,), "column": (P,)}[kind] for _, _, kind in g.inputs]
     n_out = len(outs)
     empty = buffers.empty if P * M * 8 >= buffers.POOL_MIN else np.empty
     f64 = np.float64

@@ -8,7 +8,24 @@ from ..core.trace import Primitive
 from ._util import array_namespace, shape_of
 from .shape import reshape_p, transpose_p, unbroadcast
 
-matmul = Primitive("matmul", lambda a, b: array_namespace(a, b).matmul(a, b))
+
+
+def is_outer(sa, sb):
+    """Whether matmul of operands with shapes ``sa`` and ``sb`` contracts over one element:
+    (…, n, 1) @ (…, 1, m) is the broadcast product, which BLAS computes several times slower
+    (a rank-1 GEMM) than one elementwise pass. The backward pass of every layer with a single
+    output (a scalar-valued network's last layer) is such an outer product."""
+    return len(sa) >= 2 and len(sb) >= 2 and sa[-1] == 1 and sb[-2] == 1
+
+
+def _matmul(a, b):
+    xp = array_namespace(a, b)
+    if is_outer(shape_of(a), shape_of(b)):
+        return xp.multiply(a, b)  # one product per element, as in the GEMM: the same numbers
+    return xp.matmul(a, b)
+
+
+matmul = Primitive("matmul", _matmul)
 
 
 def _insert_ones(x, p, n):

@@ -435,8 +435,10 @@ class _GemmSum:
         cc = self._fortran(c.reshape(c.shape[-2:]).T)
         if dd is None or cc is None:
             return np.add(out, np.matmul(c, d), out=out)
-        self.gemm(1.0, dd[0], cc[0], beta=1.0, c=flat.T, trans_a=dd[1], trans_b=cc[1],
-                  overwrite_c=1)
+        r = self.gemm(1.0, dd[0], cc[0], beta=1.0, c=flat.T, trans_a=dd[1], trans_b=cc[1],
+                      overwrite_c=1)
+        if r.ctypes.data != flat.ctypes.data:  # f2py copied C after all (it should not)
+            flat[...] = r.T
         return out
 
 

@@ -232,9 +232,10 @@ class _Program:
         self.run_scalar, self.scalar, self.meta, self.array_ops = None, {}, {}, None
 
     def compile(self):
-        """Straight-line Python for the recorded calls: one direct call per primitive (runs of
-        elementwise arithmetic fused into one numba kernel each, when numba is installed); and,
-        when the recording is scalar code, a second version on Python floats."""
+        """Straight-line Python for the recorded calls: one direct call per primitive (sums of
+        two GEMMs accumulated in BLAS, runs of elementwise arithmetic fused into one numba
+        kernel each when numba is installed); and, when the recording is scalar code, a second
+        version on Python floats."""
         self.array_ops = _fused(_gemm_sums(self.ops, self.meta, self.out_specs), self.meta,
                                 self.out_specs)
         self.run = self._source(scalar=False)

@@ -495,6 +495,62 @@ def _gemm_sums(ops, meta, out_specs):
     return [at.get(i, op) for i, op in enumerate(ops) if i not in drop]
 
 
+def _elementwise_ufunc(prim):
+    u = getattr(prim, "ufunc", None)
+    return u if isinstance(u, np.ufunc) and u.signature is None else None
+
+
+def _sink_getitems(ops, meta, out_specs, n_slots, getitem):
+    """Index before computing: ``f(a, b)[i]`` → ``f(a[i], b[i])`` for an elementwise primitive
+    whose large result nothing else reads. ``derivatives(f, x, v, K)[K]`` adds whole series of
+    K coefficients where only the top one is wanted; this leaves 1/K of the work (the index
+    sinks through chains of such calls). Returns (ops, number of slots)."""
+    final = {k for k, _ in out_specs if k is not None}
+    ops = list(ops)
+    changed = True
+    while changed:
+        changed = False
+        uses, made = {}, {}
+        for i, (_, specs, _, out) in enumerate(ops):
+            for k, _ in specs:
+                if k is not None:
+                    uses.setdefault(k, []).append(i)
+            if type(out) is int:
+                made[out] = i
+        for i, (prim, specs, params, out) in enumerate(ops):
+            s = specs[0][0]
+            if prim.name != "getitem" or s is None or s in final or uses[s] != [i] or \
+                    s not in made or not _basic_index(params["idx"]):
+                continue
+            j = made[s]
+            fprim, fspecs, fparams, _ = ops[j]
+            m, mo = meta.get(s), meta.get(out)
+            if fparams or _elementwise_ufunc(fprim) is None or m is None or mo is None or \
+                    m[0] is not np.ndarray or math.prod(mo[1]) >= math.prod(m[1]) or \
+                    math.prod(mo[1]) * mo[2].itemsize < buffers.POOL_MIN:
+                continue
+            idx = params["idx"]
+            new_specs, new_ops = [], []
+            for k, c in fspecs:
+                if k is None and np.ndim(c) == 0:
+                    new_specs.append((None, c))
+                elif k is None and np.shape(c) == m[1]:
+                    new_specs.append((None, c[idx]))
+                elif k is not None and meta.get(k, (None, None))[1] == m[1]:
+                    meta[n_slots] = (meta[k][0], mo[1], meta[k][2])
+                    new_ops.append((getitem, ((k, None),), {"idx": idx}, n_slots))
+                    new_specs.append((n_slots, None))
+                    n_slots += 1
+                else:
+                    break
+            else:
+                ops[i:i + 1] = new_ops + [(fprim, tuple(new_specs), {}, out)]
+                del ops[j]
+                changed = True
+                break
+    return ops, n_slots
+
+
 def _prune(ops, out_specs):
     """Keep only the recorded calls whose results reach an output."""
     live = {k for k, _ in out_specs if k is not None}
@@ -616,8 +672,10 @@ def _record(fun, td, leaves, key, cache, name):
     out_leaves, prog.out_td = tree_flatten(out)
     prog.out_specs = [(o._slot, None) if isinstance(o, _CaptureBox) and o._trace is tr
                       else (None, o) for o in out_leaves]
-    prog.ops = _prune(tr.ops, prog.out_specs)
-    prog.n_slots = tr.n
+    from .numpy.shape import getitem_p  # noqa: PLC0415 - the primitive itself, for new calls
+
+    prog.ops, prog.n_slots = _sink_getitems(_prune(tr.ops, prog.out_specs), tr.meta,
+                                            prog.out_specs, tr.n, getitem_p)
     prog.scalar = tr.scalar
     prog.meta = tr.meta
     prog.compile()

@@ -237,3 +237,37 @@ def test_products_used_elsewhere_are_not_accumulated():
     assert "gemm_sum" not in _op_names(g)
     np.testing.assert_allclose(s, 3.0 * (a @ b), rtol=1e-13)
     np.testing.assert_allclose(p, a @ b, rtol=1e-13)
+
+
+@pytest.mark.parametrize("K", [2, 5])
+def test_index_sinks_through_elementwise_calls(K):
+    """derivatives(f, x, v, K)[K] under ta.jit adds only the top coefficient of the two series,
+    not all K of them. Closed form: dᴷ/dtᴷ [eᶻ + sin z] at z = x + t·v is vᴷ (eˣ + sin(x + Kπ/2))."""
+    x = RNG.uniform(-1, 1, 20_000)
+    v = RNG.uniform(0.5, 1.5, 20_000)
+    g = ta.jit(lambda x, v: ta.derivatives(lambda z: tnp.exp(z) + tnp.sin(z), x, v, K)[K])
+    for _ in range(3):
+        got = g(x, v)
+    np.testing.assert_allclose(got, v ** K * (np.exp(x) + np.sin(x + K * np.pi / 2)),
+                               rtol=1e-12, atol=1e-12)
+    (prog,) = g.cache.values()
+    adds = [op for op in prog.ops if op[0].name == "add"]
+    assert adds and all(prog.meta[op[3]][1] == x.shape for op in adds)  # no (K, n) addition
+
+
+def test_index_does_not_sink_where_it_would_change_the_result():
+    a = RNG.standard_normal((4, 20_000))
+    row = RNG.standard_normal(20_000)
+
+    def f(x):
+        s = x + row  # broadcast operand: not sunk
+        t = x * 2.0
+        return s[1], t[2], t  # t is also an output: computed whole
+    g = ta.jit(f)
+    for _ in range(3):
+        s1, t2, t = g(a)
+    np.testing.assert_array_equal(s1, a[1] + row)
+    np.testing.assert_array_equal(t2, a[2] * 2.0)
+    np.testing.assert_array_equal(t, a * 2.0)
+    (prog,) = g.cache.values()
+    assert [op[0].name for op in prog.ops].count("getitem") == 2

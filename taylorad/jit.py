@@ -189,6 +189,9 @@ def _basic_index(idx):
     return all(type(i) in (int, slice) or i is None or i is Ellipsis for i in items)
 
 
+_SMALL = 64  # elements: index_add_many outputs summed in Python floats
+
+
 def _index_add_many(idxs, shape):
     """index_add_many specialised to its static indices (which ones are advanced is known once)."""
     adv = [not _basic_index(idx) for idx in idxs]
@@ -220,7 +223,34 @@ def _index_add_many(idxs, shape):
                 z[idx] += v
         return z
 
-    return impl
+    size = math.prod(shape)
+    if any(adv) or size > _SMALL:
+        return impl
+    # a gradient of a few elements: sum in Python floats (in NumPy's order: from 0.0, one
+    # value after another) and make one array, instead of a dozen tiny NumPy operations
+    flat = np.arange(size).reshape(shape)
+    positions = [flat[idx].ravel().tolist() for idx in idxs]
+
+    def small(*values):
+        acc = [0.0] * size
+        for v, pos in zip(values, positions):
+            t = type(v)
+            if t is not float:
+                if (t is not np.ndarray and t is not np.float64) or v.dtype != np.float64:
+                    return impl(*values)
+                if v.size != len(pos):
+                    if v.size != 1:
+                        return impl(*values)
+                    v = float(v.item())
+                else:
+                    for p, x in zip(pos, v.ravel().tolist()):
+                        acc[p] += x
+                    continue
+            for p in pos:
+                acc[p] += v
+        return np.array(acc).reshape(shape)
+
+    return small
 
 
 class _Program:

@@ -271,3 +271,23 @@ def test_index_does_not_sink_where_it_would_change_the_result():
     np.testing.assert_array_equal(t, a * 2.0)
     (prog,) = g.cache.values()
     assert [op[0].name for op in prog.ops].count("getitem") == 2
+
+
+@pytest.mark.parametrize("case", ["floats", "rows", "size1", "float32", "large"])
+def test_small_index_add_many_sums_in_python_floats(case):
+    """A gradient of a few elements is summed in Python floats: the same numbers as adding into
+    zeros in NumPy, value after value; other dtypes and large outputs take the NumPy path."""
+    shape = (2, 3) if case != "large" else (20, 30)
+    idxs = ((slice(None), 2), (0, 1), (slice(None), 2), (1, slice(0, 2)), (0, 0))
+    vals = {"floats": [0.1, 0.7, -0.0, 1e-17, 3.0],
+            "rows": [np.array([0.1, 0.2]), 0.7, np.array([1e16, -1e16]), np.array([0.3, 1.0]),
+                     -2.0],
+            "size1": [np.array([0.1]), np.array(0.7), np.array([0.5]), 2.0, np.float64(1.5)],
+            "float32": [np.float32(0.1), 0.7, 0.25, 1.0, 2.0],
+            "large": [RNG.standard_normal(20), 0.7, 0.5, RNG.standard_normal(2), 3.0]}[case]
+    ref = np.zeros(shape, np.result_type(*vals))  # the primitive's dtype rule
+    for v, ix in zip(vals, idxs):
+        ref[ix] += v
+    got = jit_mod._index_add_many(idxs, shape)(*vals)
+    assert got.dtype == ref.dtype and got.shape == shape
+    np.testing.assert_array_equal(got, ref)

@@ -476,13 +476,7 @@ class _GemmSum:
 def _gemm_sums(ops, meta, out_specs):
     """ops with each ``add`` of two large float matmuls (2-D after leading unit axes, results
     used by nothing else) replaced by one ``_GemmSum`` at the addition's place."""
-    uses = {}
-    for i, (_, specs, _, _) in enumerate(ops):
-        for k, _ in specs:
-            if k is not None:
-                uses.setdefault(k, []).append(i)
-    final = {k for k, _ in out_specs if k is not None}
-    made = {op[3]: i for i, op in enumerate(ops) if type(op[3]) is int}
+    uses, final, made = program_uses(ops, out_specs)
 
     def shape(spec):
         k, c = spec
@@ -525,6 +519,19 @@ def _gemm_sums(ops, meta, out_specs):
     return [at.get(i, op) for i, op in enumerate(ops) if i not in drop]
 
 
+def program_uses(ops, out_specs):
+    """(uses, final, made) of a recorded program: slot -> indices of the ops that read it, the
+    slots handed back to the caller, and slot -> index of the op that made it."""
+    uses, made = {}, {}
+    for i, (_, specs, _, out) in enumerate(ops):
+        for k, _ in specs:
+            if k is not None:
+                uses.setdefault(k, []).append(i)
+        if type(out) is int:
+            made[out] = i
+    return uses, {k for k, _ in out_specs if k is not None}, made
+
+
 def _elementwise_ufunc(prim):
     u = getattr(prim, "ufunc", None)
     return u if isinstance(u, np.ufunc) and u.signature is None else None
@@ -535,18 +542,11 @@ def _sink_getitems(ops, meta, out_specs, n_slots, getitem):
     whose large result nothing else reads. ``derivatives(f, x, v, K)[K]`` adds whole series of
     K coefficients where only the top one is wanted; this leaves 1/K of the work (the index
     sinks through chains of such calls). Returns (ops, number of slots)."""
-    final = {k for k, _ in out_specs if k is not None}
     ops = list(ops)
     changed = True
     while changed:
         changed = False
-        uses, made = {}, {}
-        for i, (_, specs, _, out) in enumerate(ops):
-            for k, _ in specs:
-                if k is not None:
-                    uses.setdefault(k, []).append(i)
-            if type(out) is int:
-                made[out] = i
+        uses, final, made = program_uses(ops, out_specs)
         for i, (prim, specs, params, out) in enumerate(ops):
             s = specs[0][0]
             if prim.name != "getitem" or s is None or s in final or uses[s] != [i] or \

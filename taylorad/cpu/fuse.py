@@ -148,12 +148,9 @@ def fuse(ops, meta, out_specs, load):
     """The program's ops with fusible runs replaced by one op each (its ``out`` a tuple of the
     slots the rest of the program still needs). ``meta``: slot -> (type, shape, dtype) at capture;
     ``load(source)`` compiles a kernel. Returns ops unchanged where nothing fuses."""
-    uses = {}
-    for i, (_, specs, _, _) in enumerate(ops):
-        for k, _ in specs:
-            if k is not None:
-                uses.setdefault(k, []).append(i)
-    final = {k for k, _ in out_specs if k is not None}
+    from ..jit import program_uses  # noqa: PLC0415 - fuse is one of jit's passes
+
+    uses, final, _ = program_uses(ops, out_specs)
 
     # A group runs where its last member was recorded. Calls between its members that do not use
     # its results (GEMMs between the additions of a Taylor rule, say) stay where they are, so an

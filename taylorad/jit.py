@@ -262,12 +262,10 @@ class _Program:
         self.run_scalar, self.scalar, self.meta, self.array_ops = None, {}, {}, None
 
     def compile(self):
-        """Straight-line Python for the recorded calls: one direct call per primitive (sums of
-        two GEMMs accumulated in BLAS, runs of elementwise arithmetic fused into one numba
-        kernel each when numba is installed); and, when the recording is scalar code, a second
-        version on Python floats."""
-        self.array_ops = _fused(_gemm_sums(self.ops, self.meta, self.out_specs), self.meta,
-                                self.out_specs)
+        """Straight-line Python for the recorded calls: one direct call per primitive (runs of
+        elementwise arithmetic fused into one numba kernel each, when numba is installed); and,
+        when the recording is scalar code, a second version on Python floats."""
+        self.array_ops = _fused(self.ops, self.meta, self.out_specs)
         self.run = self._source(scalar=False)
         # a size-1 array (not 0-d) is worth holding as a float only if float arithmetic uses it
         S = self.scalar
@@ -431,92 +429,6 @@ def _fused(ops, meta, out_specs):
         warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "
                       f"{err}); the recording runs unfused", RuntimeWarning, stacklevel=4)
         return ops
-
-
-class _GemmSum:
-    """Stands in for ``add(matmul(a, b), matmul(c, d))`` in a program: the second product is
-    accumulated into the first one's output by BLAS (``gemm`` with β = 1) instead of being
-    written to a temporary and added in another pass over memory. Forward-over-reverse makes
-    such sums everywhere: the tangent of ``h·W`` is ``ḣ·W + h·Ẇ``, and the backward pass adds
-    the same two kinds of product again."""
-
-    name = "gemm_sum"
-
-    def __init__(self, shape, dtype):
-        from scipy.linalg import blas  # noqa: PLC0415 - scipy is a dependency
-
-        self.shape, self.dtype = shape, dtype
-        self.gemm = blas.dgemm if dtype == np.float64 else blas.sgemm
-
-    @staticmethod
-    def _fortran(x):
-        """(array, transpose flag) giving x as a Fortran-ordered BLAS operand, or None."""
-        if x.flags.f_contiguous:
-            return x, 0
-        if x.flags.c_contiguous:
-            return x.T, 1
-        return None
-
-    def impl(self, a, b, c, d):
-        out = buffers.empty(self.shape, self.dtype)
-        flat = out.reshape(out.shape[-2:])
-        np.matmul(a, b, out=out)
-        # C = A·B is Cᵀ = Bᵀ·Aᵀ in BLAS's column-major terms: Cᵀ is a Fortran view of out
-        dd = self._fortran(d.reshape(d.shape[-2:]).T)
-        cc = self._fortran(c.reshape(c.shape[-2:]).T)
-        if dd is None or cc is None:
-            return np.add(out, np.matmul(c, d), out=out)
-        r = self.gemm(1.0, dd[0], cc[0], beta=1.0, c=flat.T, trans_a=dd[1], trans_b=cc[1],
-                      overwrite_c=1)
-        if r.ctypes.data != flat.ctypes.data:  # f2py copied C after all (it should not)
-            flat[...] = r.T
-        return out
-
-
-def _gemm_sums(ops, meta, out_specs):
-    """ops with each ``add`` of two large float matmuls (2-D after leading unit axes, results
-    used by nothing else) replaced by one ``_GemmSum`` at the addition's place."""
-    uses, final, made = program_uses(ops, out_specs)
-
-    def shape(spec):
-        k, c = spec
-        m = meta.get(k) if k is not None else (type(c), np.shape(c), getattr(c, "dtype", None))
-        if m is None or m[0] is not np.ndarray:
-            return None
-        return m[1]
-
-    def plain(s):  # a matrix, or one behind leading unit axes
-        return s is not None and len(s) >= 2 and all(n == 1 for n in s[:-2])
-
-    drop, at = set(), {}
-    for i, (prim, specs, params, out) in enumerate(ops):
-        if prim.name != "add" or params or len(specs) != 2:
-            continue
-        m = meta.get(out)
-        if m is None or m[0] is not np.ndarray or m[2] not in (np.float64, np.float32) or \
-                math.prod(m[1]) * m[2].itemsize < buffers.POOL_MIN:
-            continue
-        parts = []
-        for k, _ in specs:
-            j = made.get(k)
-            if k is None or j is None or k in final or uses.get(k) != [i]:
-                break
-            p = ops[j]
-            if p[0].name != "matmul" or p[2] or meta.get(k) != m:
-                break
-            shapes = [shape(sp) for sp in p[1]]
-            if not all(plain(s) for s in shapes) or is_outer(*shapes) or \
-                    any(sp[0] is None and getattr(sp[1], "dtype", None) != m[2] for sp in p[1]) or \
-                    any(sp[0] is not None and meta[sp[0]][2] != m[2] for sp in p[1]):
-                break
-            parts.append(j)
-        if len(parts) != 2 or parts[0] == parts[1]:
-            continue
-        drop.update(parts)
-        at[i] = (_GemmSum(m[1], m[2]), ops[parts[0]][1] + ops[parts[1]][1], {}, out)
-    if not at:
-        return ops
-    return [at.get(i, op) for i, op in enumerate(ops) if i not in drop]
 
 
 def program_uses(ops, out_specs):

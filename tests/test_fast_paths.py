@@ -195,50 +195,6 @@ def test_rank_one_matmul_is_the_broadcast_product(sa, sb, dtype):
         np.testing.assert_allclose(ga, np.sum(2 * ref * b, axis=-1, keepdims=True), rtol=1e-12)
 
 
-def _op_names(jitted):
-    (prog,) = jitted.cache.values()
-    return [op[0].name for op in prog.array_ops]
-
-
-@pytest.mark.parametrize("form", ["plain", "transposed", "strided", "batch1", "float32"])
-def test_sum_of_two_products_accumulates_in_blas(form):
-    """a·b + c·d under ta.jit: the second GEMM adds into the first one's output (β = 1), for
-    C- and Fortran-ordered operands; a strided operand takes the plain path. Reference: the
-    products summed in NumPy."""
-    dt = np.float32 if form == "float32" else np.float64
-    a, c = (RNG.standard_normal((300, 200)).astype(dt) for _ in range(2))
-    b, d = (RNG.standard_normal((200, 150)).astype(dt) for _ in range(2))
-    if form == "transposed":  # Fortran-ordered views, as in the backward pass
-        a, d = np.asfortranarray(a), np.asfortranarray(d)
-    if form == "strided":
-        c = RNG.standard_normal((300, 400)).astype(dt)[:, ::2]
-    if form == "batch1":
-        a, c = a[None], c[None]
-
-    g = ta.jit(lambda x, y, z, w: tnp.matmul(x, y) + tnp.matmul(z, w))
-    for _ in range(3):
-        got = g(a, b, c, d)
-    assert _op_names(g) == ["gemm_sum"]
-    tol = 1e-5 if dt is np.float32 else 1e-13
-    np.testing.assert_allclose(got, a @ b + c @ d, rtol=tol, atol=tol)
-    a2 = a * 0.5  # a new input: the replay, not the recording's values
-    np.testing.assert_allclose(g(a2, b, c, d), a2 @ b + c @ d, rtol=tol, atol=tol)
-
-
-def test_products_used_elsewhere_are_not_accumulated():
-    a, b = RNG.standard_normal((300, 200)), RNG.standard_normal((200, 150))
-    def f(x):
-        p = tnp.matmul(x, b)
-        return p + tnp.matmul(x * 2.0, b), p  # p is an output as well: not overwritten
-
-    g = ta.jit(f)
-    for _ in range(3):
-        s, p = g(a)
-    assert "gemm_sum" not in _op_names(g)
-    np.testing.assert_allclose(s, 3.0 * (a @ b), rtol=1e-13)
-    np.testing.assert_allclose(p, a @ b, rtol=1e-13)
-
-
 @pytest.mark.parametrize("K", [2, 5])
 def test_index_sinks_through_elementwise_calls(K):
     """derivatives(f, x, v, K)[K] under ta.jit adds only the top coefficient of the two series,

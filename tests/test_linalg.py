@@ -215,7 +215,8 @@ def test_solve_float32_and_plain_arrays(rng):
 
 
 def test_grad_of_taylor_through_factored_solve(rng):
-    """Reverse over Taylor where A₀ is constant: the factored lu_solve path and its VJP."""
+    """Reverse over Taylor where A₀ is constant: the constant-A₀ solve (every right-hand side in
+    one call) and its VJP."""
     A, U = _well_conditioned(rng, 3), rng.standard_normal((3, 3))
     As = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)  # batched A: the non-LU path
     b = rng.standard_normal(3)
@@ -228,3 +229,16 @@ def test_grad_of_taylor_through_factored_solve(rng):
         M = 2 * inv @ u @ inv @ u @ inv
         want = np.sum(np.swapaxes(M, -1, -2) @ np.ones(3), axis=tuple(range(M.ndim - 2)))
         np.testing.assert_allclose(ta.grad(d2)(b), want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(4,), (4, 3), (2, 4, 3)])
+def test_taylor_of_solve_with_only_b_varying(rng, shape):
+    """Only b depends on t: every coefficient is solved in one call. Closed form:
+    dᵏ/dtᵏ A⁻¹(b·eᵗ) = A⁻¹b·eᵗ for every k."""
+    A = _well_conditioned(rng, 4)
+    b = rng.standard_normal(shape)
+    ds = ta.derivatives(lambda t: la.solve(A, b * tnp.exp(t)), 0.3, 1.0, 5)
+    want = np.linalg.solve(A, b[..., None] if len(shape) == 1 else b)
+    want = (want[..., 0] if len(shape) == 1 else want) * np.exp(0.3)
+    for d in ds:
+        np.testing.assert_allclose(d, want, rtol=1e-12, atol=1e-14)

@@ -10,8 +10,8 @@ coefficients of DESIGN.md §3 (M_k is the t^k coefficient of M(t)):
 * cholesky, L·Lᵀ = A: L₀L_kᵀ + L_kL₀ᵀ = M_k := A_k − Σ_{j=1..k−1} L_j·L_{k−j}ᵀ
                       ⇒ L_k = L₀·Φ(L₀⁻¹ M_k L₀⁻ᵀ), Φ = strict lower part + half the diagonal
 
-solve factors A₀ once (LU, for a plain 2-D NumPy A₀) and reuses it for every k and every
-direction; when A₀ is itself traced (nested derivatives) each X_k is a differentiable solve.
+solve with a constant A₀ solves for every direction (and, when only B varies, every k) in one
+call; when A₀ is itself traced (nested derivatives) each X_k is a differentiable solve.
 Matrices are the last two axes; leading axes are batch axes, as in numpy.linalg.
 """
 import numpy as np
@@ -43,33 +43,32 @@ def _expand2(g):
     return reshape(g, shape_of(g) + (1, 1))
 
 
-# one factorization of A₀, applied to any number of right-hand sides -------------------------------
+# A₀⁻¹·R for a constant A₀, any number of right-hand sides in one factorization ---------------
 class _Factor:
-    """A₀⁻¹·R (or A₀⁻ᵀ·R) for R of shape (..., n, m); LU-factored once for a 2-D NumPy A₀."""
+    """A₀⁻¹·R (or A₀⁻ᵀ·R) for R of shape (..., n, m). For a 2-D NumPy A₀ every right-hand side
+    of R is solved in ONE call (one LU factorization), not one per batch item.
 
-    __slots__ = ("a", "lu", "trans")
+    NumPy's own LAPACK, not scipy's LU: scipy links a second OpenBLAS with its own thread pool,
+    and alternating the two libraries (a factorization, then NumPy's GEMMs, then a solve…) left
+    each one's spinning threads in the other's way — order-6 derivatives of a 400×400 solve took
+    120 ms instead of 15 with the default two threads here."""
 
-    def __init__(self, a, lu=None, trans=False):
-        self.a, self.lu, self.trans = a, lu, trans
-        if lu is None and array_namespace(a) is np and a.ndim == 2:
-            import scipy.linalg  # noqa: PLC0415
+    __slots__ = ("a", "trans")
 
-            self.lu = scipy.linalg.lu_factor(a, check_finite=False)
+    def __init__(self, a, trans=False):
+        self.a, self.trans = a, trans
 
     def transposed(self):
-        return _Factor(self.a, self.lu, not self.trans)
+        return _Factor(self.a, not self.trans)
 
     def __call__(self, r):
-        if self.lu is not None:
-            import scipy.linalg  # noqa: PLC0415
-
-            n = r.shape[-2]
-            rm = np.moveaxis(r, -2, 0)
-            x = scipy.linalg.lu_solve(self.lu, rm.reshape(n, -1), trans=int(self.trans),
-                                      check_finite=False)
-            return np.moveaxis(x.reshape(rm.shape), 0, -2).astype(r.dtype, copy=False)
         xp = array_namespace(self.a, r)
         a = xp.swapaxes(self.a, -1, -2) if self.trans else self.a
+        if xp is np and a.ndim == 2:
+            n = r.shape[-2]
+            rm = np.moveaxis(r, -2, 0)
+            x = np.linalg.solve(a, rm.reshape(n, -1))
+            return np.moveaxis(x.reshape(rm.shape), 0, -2).astype(r.dtype, copy=False)
         batch = np.broadcast_shapes(a.shape[:-2], r.shape[:-2])  # cupy's solve does not broadcast
         return xp.linalg.solve(xp.broadcast_to(a, batch + a.shape[-2:]),
                                xp.broadcast_to(r, batch + r.shape[-2:]))
@@ -99,6 +98,8 @@ def _solve_taylor(tr, ans, primals, series):
     if tr.K == 1:
         r = Sb if Sa is None else (-matmul(Sa, ans) if Sb is None else Sb - matmul(Sa, ans))
         return s(r)
+    if Sa is None:  # X_k = A₀⁻¹ B_k for every k at once
+        return s(Sb)
     A, B, X = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb), [ans]
     for k in range(1, tr.K + 1):
         acc = B[k]

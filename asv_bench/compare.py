@@ -5,6 +5,7 @@ Usage::
     python asv_bench/compare.py                      # every row, every installed framework
     python asv_bench/compare.py --quick              # tiny sizes, seconds (the CI smoke)
     python asv_bench/compare.py -f taylorad,jax.jit -r mlp,hessian   # subsets (regex on keys)
+    python asv_bench/compare.py --threads all        # every core, each library's own defaults
 
 Each (row, framework) cell runs in a fresh Python process pinned to one CPU core
 (``sched_setaffinity``: XLA's CPU client otherwise runs its GEMMs on every core whatever its
@@ -18,6 +19,10 @@ a cell WRONG when the relative error exceeds the row's tolerance.
 
 A peer that runs past ``--timeout`` or out of ``--mem-limit`` (nested AD at order 8 on 10⁶
 elements) shows "timeout" / "out of mem" and does not fail the run.
+
+``--threads all`` runs each cell with the libraries' default thread pools and no pinning: the
+way most users run them. The issue's table is one thread; this mode catches what only threads
+show (two BLAS libraries' spinning thread pools in each other's way, for one).
 
 Exit status: 0 when every cell that ran was correct, 1 on a WRONG or error cell (or a\ntaylorad timeout).
 """
@@ -49,12 +54,12 @@ ONE_THREAD = {
 # child: time one cell
 
 
-def _time_cell(key, fw, quick, repeats, min_time, budget, out_path):
+def _time_cell(key, fw, quick, repeats, min_time, budget, out_path, one_thread=True):
     import numpy as np  # noqa: PLC0415
 
     row = W.find_row(key, quick)
     try:
-        fn, block = W.make(row, fw)
+        fn, block = W.make(row, fw, one_thread)
     except W.Missing as e:
         return {"status": "n/a", "reason": f"missing: {e}"}
     t0 = time.perf_counter()
@@ -93,17 +98,19 @@ def child_main(argv):
     p.add_argument("--min-time", type=float, default=0.05)
     p.add_argument("--budget", type=float, default=20.0)
     p.add_argument("--mem-limit", type=float, default=0.0)
+    p.add_argument("--threads", default="1")
     a = p.parse_args(argv)
     # One core, enforced: the thread-count variables are hints some runtimes ignore (XLA's CPU
     # client runs its GEMMs on a pool of all cores whatever XLA_FLAGS says); CPU affinity is not.
-    if hasattr(os, "sched_setaffinity"):
+    if a.threads == "1" and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if a.mem_limit > 0:  # a peer whose memory explodes (nested AD) fails alone, not the machine
         import resource  # noqa: PLC0415
         lim = int(a.mem_limit * 2 ** 30)
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
     try:
-        info = _time_cell(a.key, a.framework, a.quick, a.repeats, a.min_time, a.budget, a.out)
+        info = _time_cell(a.key, a.framework, a.quick, a.repeats, a.min_time, a.budget, a.out,
+                          a.threads == "1")
     except Exception as e:  # noqa: BLE001 - reported in the table, never hidden
         msg = f"{type(e).__name__}: {e}"
         oom = isinstance(e, MemoryError) or any(s in msg for s in _OOM_TEXT)
@@ -128,9 +135,11 @@ def run_cell(key, fw, args, tmp):
     out = os.path.join(tmp, f"{key}--{fw}.npy")
     cmd = [sys.executable, os.path.abspath(__file__), "--child", key, fw, out,
            "--repeats", str(args.repeats), "--min-time", str(args.min_time),
-           "--budget", str(args.budget), "--mem-limit", str(args.mem_limit)]
+           "--budget", str(args.budget), "--mem-limit", str(args.mem_limit),
+           "--threads", args.threads]
     cmd += ["--quick"] if args.quick else []
-    env = {**os.environ, **ONE_THREAD}
+    env = {**os.environ, **ONE_THREAD} if args.threads == "1" else {
+        **os.environ, "JAX_PLATFORMS": "cpu", "JAX_ENABLE_X64": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env)
     except subprocess.TimeoutExpired:
@@ -187,6 +196,8 @@ def main(argv=None):
     p.add_argument("--mem-limit", type=float, default=8.0,
                    help="GiB of address space per cell process (0: no limit)")
     p.add_argument("--json", default=None, help="also write all results to this JSON file")
+    p.add_argument("--threads", choices=["1", "all"], default="1",
+                   help="1: one pinned core (the issue's table); all: libraries' defaults")
     args = p.parse_args(argv)
     args.repeats = args.repeats or (3 if args.quick else 7)
     args.min_time = args.min_time if args.min_time is not None else (0.01 if args.quick else 0.05)
@@ -202,7 +213,8 @@ def main(argv=None):
     absent = [f for f in fws if not installed(f)]
     fws = [f for f in fws if f not in absent]
     print(f"compare.py: {len(rows)} rows x {len(fws)} frameworks ({', '.join(fws)}), float64, "
-          f"1 thread, median of {args.repeats} after warm-up"
+          f"{'1 thread' if args.threads == '1' else 'default threads'}, median of "
+          f"{args.repeats} after warm-up"
           + (f"; not installed: {', '.join(absent)}" if absent else ""), flush=True)
     host = {k: v for k, v in os.environ.items() if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     if host:  # ASV.md §6.7: they change NumPy's BLAS kernels; timings differ across such hosts
@@ -226,7 +238,7 @@ def main(argv=None):
                     all_ok = False  # a peer's timeout/OOM is its own limit, not a failure
                 if info.get("reason"):
                     notes.setdefault(f"{fw}: {info['reason']}", []).append(row.key)
-                if info.get("cpu_ratio", 1.0) > 1.25:  # affinity should make this impossible
+                if args.threads == "1" and info.get("cpu_ratio", 1.0) > 1.25:  # pinned: never
                     notes.setdefault(f"{fw}: used more than one core (CPU time / wall time "
                                      f"> 1.25)", []).append(row.key)
                 results[(row.key, fw)] = info

@@ -382,10 +382,10 @@ _MAKERS = {
 }
 
 
-def make(row, name):
+def make(row, name, one_thread=True):
     """``(fn, block)`` for ``row`` in framework ``name``; raises ``Missing``."""
     F = framework(name)
-    if name.startswith("torch"):
+    if name.startswith("torch") and one_thread:
         F["torch"].set_num_threads(1)
     return _MAKERS[row.kind](row, name, F), F["block"]
 

@@ -136,8 +136,8 @@ def unary(prim, K, ans, x0, S, dry=False):
     nb, m, prefix = lay
     x0, y0 = _flat(x0), _flat(ans)
     if prim.name in ("sin", "cos"):  # their recurrences take the companion function, not x₀
-        x0 = _kernels().companion(x0, y0, prim.name == "sin", _empty(y0.shape, y0.dtype),
-                                  _empty(y0.shape, np.int64))
+        x0 = _kernels().companion(x0, prim.name == "sin", _empty(y0.shape, y0.dtype),
+                                  _empty(y0.shape, np.bool_))
     return _run(prim.name, ("unary", prim.name, K, (S.shape[0],)), K, nb, m, prefix, ans.shape,
                 ans.dtype, x0, y0, _rows(S, nb, m))
 

@@ -460,9 +460,11 @@ def _sink_getitems(ops, meta, out_specs, n_slots, getitem):
         changed = False
         uses, final, made = program_uses(ops, out_specs)
         for i, (prim, specs, params, out) in enumerate(ops):
+            if prim.name != "getitem":
+                continue
             s = specs[0][0]
-            if prim.name != "getitem" or s is None or s in final or uses[s] != [i] or \
-                    s not in made or not _basic_index(params["idx"]):
+            if s is None or s in final or uses[s] != [i] or s not in made or \
+                    not _basic_index(params["idx"]):
                 continue
             j = made[s]
             fprim, fspecs, fparams, _ = ops[j]

@@ -60,7 +60,7 @@ class _Group:
         self.cut = None  # axes before the split that broadcast operands share, if any
         self.ops = []  # (index in program, op)
         self.slots = set()  # slots produced in the group
-        self.inputs = []  # ("slot", k) or ("const", array), with "full"/"suffix"
+        self.inputs = []  # ("slot", k) or ("const", array), with "full"/"suffix"/"column"
         self.input_keys = {}
 
     def operand(self, spec, meta):

@@ -7,6 +7,7 @@ Taylor coefficients of ``derivatives`` against mpmath, ``derivatives`` against n
 hvp against differences of the gradient.
 """
 import math
+import warnings
 
 import mpmath as mp
 import numpy as np
@@ -160,3 +161,46 @@ def test_random_tree_hvp_vs_gradient_differences(tree, x, v):
     # grad of <grad f, v> (nested reverse, forward over reverse) is the same H v
     np.testing.assert_allclose(ta.grad(lambda y: tnp.sum(g(y) * v))(x), ta.hvp(f, x, v),
                                rtol=1e-11, atol=1e-12)
+
+
+# --- ta.jit's passes on large arrays: the same numbers as eager evaluation ---------------------
+
+BIG = np.random.default_rng(11).uniform(-1.2, 1.2, (300, 40))
+BIG_V = np.random.default_rng(12).uniform(-1.0, 1.0, (300, 40))
+
+
+def _broadcast_leaves(tree, x):
+    """evaluate() on a (300, 40) x whose leaves also broadcast: x_rev is a column of x (300, 1),
+    x_roll a row (40,) — the operand kinds the fused replay reads differently."""
+    if isinstance(tree, str):
+        return {"x": x, "x_rev": x[:, :1] * 1.3, "x_roll": x[0] - 0.2}[tree]
+    if tree[0] == "const":
+        return tree[1]
+    if tree[0] in UNARY:
+        return UNARY[tree[0]][0](_broadcast_leaves(tree[1], x))
+    return BINARY[tree[0]][0](_broadcast_leaves(tree[1], x), _broadcast_leaves(tree[2], x))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(trees(), st.integers(1, 4))
+def test_random_tree_jit_replay_matches_eager(tree, K):
+    """Fusion (rows, columns), index sinking, kernels and recycled memory in ta.jit's replay
+    give eager evaluation's numbers: the values, the top Taylor coefficient and an HVP."""
+    def value(x):
+        return _broadcast_leaves(tree, x) * tnp.ones_like(x)
+
+    def top(x, v):
+        return ta.derivatives(value, x, v, K)[K]
+
+    def hv(x, v):
+        return ta.hvp(lambda y: tnp.sum(value(y)), x, v)
+
+    for fn, args in ((value, (BIG,)), (top, (BIG, BIG_V)), (hv, (BIG, BIG_V))):
+        jf = ta.jit(fn)
+        args2 = tuple(a * 0.9 for a in args)
+        with warnings.catch_warnings():  # a replay that disagreed would warn and run eagerly
+            warnings.filterwarnings("error", message="taylorad.jit")
+            got = [jf(*args), jf(*args), jf(*args2), jf(*args2)]
+        np.testing.assert_allclose(got[1], fn(*args), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got[3], fn(*args2), rtol=1e-12, atol=1e-12)

@@ -132,6 +132,14 @@ def on_cupy(a):
     return type(a).__module__.startswith("cupy")
 
 
+def integer_exponent(p):
+    """The exponent as an int when x**p's Taylor rule takes its integer path (binary powering,
+    exact at x = 0): p a whole number in 1..64; else 0. One definition for the composed rule and
+    the CPU and CUDA kernels, so that all three take the same path."""
+    p = float(p)
+    return int(p) if p.is_integer() and 0 < p <= 64 else 0
+
+
 def fused(kind, *args):
     """The series from a fused CUDA kernel (``taylorad.cuda.fused.<kind>``), or None."""
     from ..cuda import fused as _fused  # noqa: PLC0415 - reached only with cupy arrays

@@ -15,8 +15,7 @@ __all__ = ["UNARY", "source"]
 UNARY = ("exp", "expm1", "log", "log1p", "sin", "cos", "sinh", "cosh", "tan", "tanh", "sigmoid",
          "sqrt", "square", "reciprocal")
 
-_MATH = {"sin": ("sin", "cos"), "cos": ("sin", "cos"), "sinh": ("sinh", "cosh"),
-         "cosh": ("sinh", "cosh")}
+_MATH = ("sin", "cos", "sinh", "cosh")  # coupled recurrences of a function and its companion
 
 
 class _Body:
@@ -80,7 +79,6 @@ def _unary(body, name, x, y0, K):
             jy.append(None if y[k] is None else body.let(f"{y[k]} * {float(k)!r}", "jy"))
         return y[1:]
     if name in _MATH:
-        fs, fc = _MATH[name]
         hyper = name in ("sinh", "cosh")
         if name == "sin":  # the x0 argument holds cos x₀ (kernels.companion)
             s, c = [y0], [x[0]]
@@ -88,8 +86,8 @@ def _unary(body, name, x, y0, K):
             s, c = [x[0]], [y0]
         elif name == "sinh":  # cosh = √(1 + sinh²): well conditioned everywhere
             s, c = [y0], [body.let(f"math.sqrt(1.0 + {y0} * {y0})", "c")]
-        else:
-            s, c = [body.let(f"math.{fs}({x[0]})", "s")], [y0]
+        else:  # cosh: sinh x₀ from libm
+            s, c = [body.let(f"math.sinh({x[0]})", "s")], [y0]
         jx = _scaled(body, x, K)
         for k in range(1, K + 1):
             s.append(_lin(body, jx, c, k))

@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from ..core.buffers import empty as _empty
+from ..core.rules import integer_exponent
 from ..core.switch import Switch
 
 __all__ = ["available", "calls", "divide", "multiply", "power", "unary", "use_kernels"]
@@ -177,6 +178,6 @@ def power(K, ans, a0, p, Sa, dry=False):
     if dry:
         return True
     nb, m, prefix = lay
-    ip = int(p) if p.is_integer() and 0 < p <= 64 else 0  # the composed rule's integer path
+    ip = integer_exponent(p)  # the composed rule's integer path
     return _run("power", ("power", "", K, (Sa.shape[0],), ip), K, nb, m, prefix, ans.shape,
                 ans.dtype, p, _flat(a0), _flat(ans), _rows(Sa, nb, m))

@@ -12,6 +12,7 @@ from collections import Counter
 
 import numpy as np
 
+from ..core.rules import integer_exponent
 from ..core.switch import Switch
 from .loader import KERNELS, MAX_K, get_kernel
 
@@ -134,7 +135,7 @@ def power(tr, ans, a0, p, Sa):
     dtype = _usable(tr, ans, (a0,), (Sa,))
     if dtype is None:
         return None
-    ip = int(p) if p.is_integer() and 0 < p <= 64 else 0  # the composed rule's integer path
+    ip = integer_exponent(p)  # the composed rule's integer path
     return _launch("power", tr, dtype, ans.device.id, (a0, ans, Sa), Sa,
                    (np.float64(p), np.int32(ip)))
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..core import buffers
 
 from ..core.rules import (always_linear, cauchy, deflinear, defnondiff, deftaylor, defunary, defvjp,
-                          fused, kernel_rule, linear_in_one, on_cupy)
+                          fused, integer_exponent, kernel_rule, linear_in_one, on_cupy)
 from ..core.coeffs import (Coeffs, blockwise_p, captured, chunkable, chunked_binary, conv,
                            primal, start, tail)
 from ..core.taylor import pad_series
@@ -219,8 +219,9 @@ def _pow_taylor(tr, ans, primals, series):
             return out
     K = tr.K
     x = tr.coeffs(a0, Sa)
-    if scalar and float(b0).is_integer() and 0 < b0 <= 64:
-        return tr.stack(_int_power(x, int(b0), K)[1:])
+    ip = integer_exponent(b0) if scalar else 0
+    if ip:
+        return tr.stack(_int_power(x, ip, K)[1:])
     # x·y′ = p·y·x′  ⇒  y_k = Σ_{j=1..k} ((p+1)·j − k)·x_j·y_{k−j} / (k·x₀)
     inv = 1.0 / a0
     y = [ans]

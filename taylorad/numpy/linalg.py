@@ -44,7 +44,7 @@ def _expand2(g):
 
 
 # A₀⁻¹·R for a constant A₀, any number of right-hand sides in one factorization ---------------
-class _Factor:
+class _ConstSolve:
     """A₀⁻¹·R (or A₀⁻ᵀ·R) for R of shape (..., n, m). For a 2-D NumPy A₀ every right-hand side
     of R is solved in ONE call (one LU factorization), not one per batch item.
 
@@ -59,7 +59,7 @@ class _Factor:
         self.a, self.trans = a, trans
 
     def transposed(self):
-        return _Factor(self.a, not self.trans)
+        return _ConstSolve(self.a, not self.trans)
 
     def __call__(self, r):
         xp = array_namespace(self.a, r)
@@ -74,11 +74,11 @@ class _Factor:
                                xp.broadcast_to(r, batch + r.shape[-2:]))
 
 
-# lu_solve: X = A₀⁻¹·R for a constant, already factored A₀ — linear in R ---------------------------
-lu_solve_p = Primitive("lu_solve", lambda r, factor=None: factor(r),
-                       doc="A0^{-1} R with A0 constant and factored once (used by solve's rules)")
-deflinear(lu_solve_p, lambda p, S, factor: lu_solve_p(S, factor=factor),
-          lambda g, ans, r, factor: lu_solve_p(g, factor=factor.transposed()))
+# const_solve: X = A₀⁻¹·R for a constant A₀ — linear in R ------------------------------------
+const_solve_p = Primitive("const_solve", lambda r, factor=None: factor(r),
+                          doc="A0^{-1} R with A0 constant (used by solve's rules)")
+deflinear(const_solve_p, lambda p, S, factor: const_solve_p(S, factor=factor),
+          lambda g, ans, r, factor: const_solve_p(g, factor=factor.transposed()))
 
 
 # solve: X = A⁻¹B; VJP B̄ = A⁻ᵀḡ, Ā = −B̄·Xᵀ; Taylor X_k = A₀⁻¹(B_k − Σ_{j≥1} A_j X_{k−j}) ---------
@@ -88,8 +88,8 @@ solve_p = Primitive("solve", lambda a, b: array_namespace(a, b).linalg.solve(a, 
 def _solver(a0):
     if isinstance(a0, Box):  # nested: keep A₀ differentiable
         return lambda r: solve_p(a0, r)
-    factor = _Factor(a0)
-    return lambda r: lu_solve_p(r, factor=factor)
+    factor = _ConstSolve(a0)
+    return lambda r: const_solve_p(r, factor=factor)
 
 
 def _solve_taylor(tr, ans, primals, series):

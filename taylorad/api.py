@@ -6,140 +6,26 @@ return *derivatives* multiply by k! on the way out, and ``jet`` follows jax.expe
 convention (series terms are derivatives, not normalized coefficients).
 """
 import math
-import numbers
-import sys
 
 import numpy as np
 
 from . import numpy as tnp
+from ._args import as_arrays as _arrays, as_input as _as_input, check_backends as _check_backends
+from ._args import check_order as _check_order, check_pairs as _check_pairs
+from ._args import check_tangent as _check_tangent, facade as _facade
+from ._args import facade_tensors as _facade_tensors, flat_inputs as _flat_inputs
+from ._args import norm_argnums as _norm_argnums, prepare_args as _prepare_args
+from ._args import scalar_check as _scalar_check, strip_closed as _strip_closed
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run, grad_core
 from .core.taylor import TaylorBox, TaylorTrace
-from .core.trace import STATE, Box, getval
+from .core.trace import Box, getval
 from .core.tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivatives", "jet", "hvp"]
 
 
 # ---------------------------------------------------------------------------------------------
-# input checks: reject bad input at the entry, naming the function, the argument and the fix
-
-
-def _arrays(tree):
-    """Facade Tensors in a function's output (or input) stand for their arrays here."""
-    mod = sys.modules.get("taylorad._facade.tensor")
-    if mod is None:
-        return tree
-    leaves, td = tree_flatten(tree)
-    if not any(isinstance(x, mod.Tensor) for x in leaves):
-        return tree
-    return tree_unflatten(td, [x._data if isinstance(x, mod.Tensor) else x for x in leaves])
-
-
-def _as_input(x, fname, what):
-    """A float array (boxes pass through); Python floats become float64 arrays."""
-    x = _arrays(x)
-    if isinstance(x, Box):
-        v = getval(x)
-    else:
-        if isinstance(x, bool) or (isinstance(x, numbers.Number) and
-                                   not isinstance(x, (float, complex, np.floating))):
-            raise TypeError(_int_msg(fname, what, type(x).__name__))
-        if not hasattr(x, "dtype"):
-            try:
-                x = np.asarray(x)
-            except Exception:  # noqa: BLE001
-                raise TypeError(f"{fname}: {what} is a {type(x).__name__}, not an array; pass "
-                                f"a numpy or cupy array (or a tuple/list/dict of them)") from None
-            if x.dtype == object:
-                raise TypeError(f"{fname}: {what} is not a numeric array")
-        v = x
-    kind = np.dtype(v.dtype).kind
-    if kind not in "fc":
-        raise TypeError(_int_msg(fname, what, str(v.dtype)))
-    if not hasattr(x, "shape"):
-        x = np.asarray(x)
-    return x
-
-
-def _int_msg(fname, what, dtype):
-    return (f"{fname}: {what} has dtype {dtype}; only floating-point inputs can be "
-            f"differentiated — convert it (e.g. x.astype(np.float64)) or leave it out of argnums")
-
-
-def _check_backends(leaves, fname):
-    kinds = {type(getval(x)).__module__.split(".")[0] for x in leaves}
-    kinds &= {"numpy", "cupy"}
-    if len(kinds) > 1:
-        raise TypeError(f"{fname}: numpy and cupy arrays are mixed in one call — move them to "
-                        f"one device first (cupy.asarray(x) or x.get())")
-
-
-def _norm_argnums(argnums, nargs, fname):
-    single = isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool)
-    if not single and not isinstance(argnums, (tuple, list)):
-        raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got {argnums!r}")
-    nums = (argnums,) if single else tuple(argnums)
-    if not nums:
-        raise ValueError(f"{fname}: argnums is empty — give at least one argument position")
-    out = []
-    for a in nums:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-            raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got {a!r}")
-        if not -nargs <= a < nargs:
-            fix = (f"use 0..{nargs - 1}" if nargs else
-                   "pass the arrays to differentiate as positional arguments")
-            raise ValueError(f"{fname}: argnums {a} is out of range for a function called with "
-                             f"{nargs} positional argument{'s' if nargs != 1 else ''} — {fix}")
-        out.append(int(a) % nargs)
-    return single, tuple(out)
-
-
-def _prepare_args(args, argnums, fname):
-    args = list(args)
-    for i in argnums:
-        leaves, td = tree_flatten(args[i])
-        if not leaves:
-            raise ValueError(f"{fname}: argument {i} has no arrays to differentiate")
-        args[i] = tree_unflatten(td, [_as_input(x, fname, f"argument {i}") for x in leaves])
-    _check_backends([x for i in argnums for x in tree_flatten(args[i])[0]], fname)
-    return args
-
-
-def _scalar_check(fname):
-    def check(out):
-        leaves, _ = tree_flatten(out)
-        if len(leaves) != 1 or tuple(np.shape(getval(leaves[0]))) != ():
-            shapes = [tuple(np.shape(getval(o))) for o in leaves]
-            raise TypeError(
-                f"{fname}: the function must return a scalar (shape ()), got "
-                f"{shapes[0] if len(shapes) == 1 else shapes} — reduce it (e.g. tnp.sum) or "
-                f"use taylorad.vjp for the gradient of a non-scalar output")
-        v = getval(leaves[0])  # a Python number has no .dtype: ask NumPy for its kind
-        dtype = v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype
-        if np.dtype(dtype).kind not in "fc":
-            raise TypeError(f"{fname}: the function returned dtype {dtype}; the output must be "
-                            f"floating point (e.g. return x.astype(np.float64) or a float)")
-    return check
-
-
-def _strip_closed(tree):
-    """Unbox values of traces that have closed (e.g. ``has_aux`` outputs)."""
-    def strip(v):
-        while isinstance(v, Box) and v._trace not in STATE.active and \
-                not v._trace.suspended:
-            v = v._primal
-        return v
-    return tree_map(strip, tree)
-
-
-# ---------------------------------------------------------------------------------------------
 # reverse mode
-
-
-def _facade_tensors(args):
-    """Whether MindSpore-facade Tensors are among the arguments (never imports the facade)."""
-    mod = sys.modules.get("taylorad._facade.grad")
-    return mod is not None and mod.has_tensor(args)
 
 
 def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
@@ -171,9 +57,8 @@ def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
     (np.float64(5.0), array([2., 4.]))
     """
     if ms_args or ms_kwargs or not isinstance(has_aux, bool):  # MindSpore 2.x spelling
-        from ._facade.grad import mindspore_style  # noqa: PLC0415
-
-        return mindspore_style(fun, argnums, has_aux, ms_args, ms_kwargs, True)
+        return _facade("mindspore_style", "value_and_grad")(fun, argnums, has_aux, ms_args,
+                                                           ms_kwargs, True)
     return _value_and_grad(fun, argnums, has_aux, "value_and_grad")
 
 
@@ -182,8 +67,7 @@ def _value_and_grad(fun, argnums, has_aux, fname):
 
     def vg(*args):
         if _facade_tensors(args):  # facade Tensors: MindSpore semantics (sum of all outputs)
-            from ._facade.grad import value_and_grad as ms_vg  # noqa: PLC0415
-
+            ms_vg = _facade("value_and_grad", fname)
             return ms_vg(fun, grad_position=argnums, has_aux=has_aux)(*args)
         single, nums = _norm_argnums(argnums, len(args), fname)
         args = _prepare_args(args, nums, fname)
@@ -224,16 +108,13 @@ def grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
     array([1.])
     """
     if ms_args or ms_kwargs or not isinstance(has_aux, bool):  # MindSpore 2.x spelling
-        from ._facade.grad import mindspore_style  # noqa: PLC0415
-
-        return mindspore_style(fun, argnums, has_aux, ms_args, ms_kwargs, False)
+        return _facade("mindspore_style", "grad")(fun, argnums, has_aux, ms_args, ms_kwargs,
+                                                 False)
     vg = _value_and_grad(fun, argnums, has_aux, "grad")
 
     def g(*args):
         if _facade_tensors(args):
-            from ._facade.grad import grad as ms_grad  # noqa: PLC0415
-
-            return ms_grad(fun, grad_position=argnums, has_aux=has_aux)(*args)
+            return _facade("grad", "grad")(fun, grad_position=argnums, has_aux=has_aux)(*args)
         (out, grads) = vg(*args)
         return (grads, out[1]) if has_aux else grads
 
@@ -250,9 +131,7 @@ def vjp(fun, *primals, has_aux=False):
     if not primals:
         raise TypeError(f"{fname}: give the primal inputs after the function: vjp(f, x, ...)")
     if _facade_tensors(primals):  # MindSpore 2.x: mindspore.vjp(fn, *inputs, has_aux)
-        from ._facade.grad import vjp as ms_vjp  # noqa: PLC0415
-
-        return ms_vjp(fun, *primals, has_aux=has_aux)
+        return _facade("vjp", fname)(fun, *primals, has_aux=has_aux)
     nums = tuple(range(len(primals)))
     args = _prepare_args(primals, nums, fname)
     trace = ReverseTrace()
@@ -289,27 +168,6 @@ def vjp(fun, *primals, has_aux=False):
 # Taylor mode
 
 
-def _check_order(order, fname):
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
-        raise TypeError(f"{fname}: order must be a positive integer, got {order!r}")
-    if order < 1:
-        raise ValueError(f"{fname}: order must be a positive integer, got {order} — use "
-                         f"order >= 1 (order 0 is the function value itself)")
-    return int(order)
-
-
-def _check_tangent(x, v, fname, what):
-    v = _as_input(v, fname, what)
-    xs, vs = tuple(getval(x).shape), tuple(getval(v).shape)
-    if xs != vs:
-        raise ValueError(f"{fname}: {what} has shape {vs} but its primal has shape {xs} — "
-                         f"tangents and series terms must match their primal's shape")
-    if getval(x).dtype != getval(v).dtype:
-        raise TypeError(f"{fname}: {what} has dtype {getval(v).dtype} but its primal has "
-                        f"dtype {getval(x).dtype} — cast it (v.astype(x.dtype))")
-    return v
-
-
 def _taylor_run(fun, primals, coeff_series, K, fname):
     """Run ``fun`` on x_i(t) = primal_i + Σ_k coeff_series[i][k-1]·t^k (normalized)."""
     tr = TaylorTrace(K)
@@ -341,26 +199,6 @@ def _taylor_run(fun, primals, coeff_series, K, fname):
     return (tree_unflatten(out_td, prim), [tree_unflatten(out_td, c) for c in coeffs])
 
 
-def _flat_inputs(x, v, fname, xname="x", vname="v"):
-    x_leaves, x_td = tree_flatten(x)
-    v_leaves, v_td = tree_flatten(v)
-    if x_td != v_td:
-        raise ValueError(f"{fname}: {vname} must have the same structure as {xname}")
-    x_leaves = [_as_input(a, fname, xname) for a in x_leaves]
-    v_leaves = [_check_tangent(a, b, fname, vname) for a, b in zip(x_leaves, v_leaves)]
-    _check_backends(x_leaves + v_leaves, fname)
-    return x_leaves, v_leaves, x_td
-
-
-def _check_pairs(fname, primals, other, name, one, example):
-    """``primals`` and ``other`` are tuples of equal length (jvp's tangents, jet's series)."""
-    if not isinstance(primals, (tuple, list)) or not isinstance(other, (tuple, list)):
-        raise TypeError(f"{fname}: primals and {name} must be tuples, e.g. {example}")
-    if len(primals) != len(other):
-        raise ValueError(f"{fname}: {len(primals)} primals but {len(other)} {name} — give one "
-                         f"{one} per primal")
-
-
 def jvp(fun, primals, tangents, has_aux=False):
     """Forward mode: ``(fun(*primals), J·tangents)`` (as jax.jvp).
 
@@ -368,9 +206,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     fname = "jvp"
     facade = _facade_tensors(primals if isinstance(primals, (tuple, list)) else (primals,))
     if facade or has_aux:  # MindSpore 2.x: mindspore.jvp(fn, inputs, v, has_aux)
-        from ._facade.grad import jvp as ms_jvp  # noqa: PLC0415
-
-        return ms_jvp(fun, primals, tangents, has_aux=has_aux)
+        return _facade("jvp", fname)(fun, primals, tangents, has_aux=has_aux)
     _check_pairs(fname, primals, tangents, "tangents", "tangent", "jvp(f, (x,), (v,))")
     x, v, td = _flat_inputs(tuple(primals), tuple(tangents), fname, "primals", "tangents")
 

@@ -10,7 +10,10 @@ import math
 import numpy as np
 
 from . import numpy as tnp
-from .api import _arrays, _as_input, _check_backends, _norm_argnums, _scalar_check, grad
+from ._args import as_arrays as _arrays, as_input as _as_input, check_backends as _check_backends
+from ._args import check_order as _check_order, facade as _facade, facade_tensors as _facade_tensors
+from ._args import norm_argnums as _norm_argnums, scalar_check as _scalar_check
+from .api import grad
 from .core.collapsed import CollapsedBox, CollapsedTrace
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run
 from .core.taylor import TaylorBox, TaylorTrace
@@ -116,20 +119,16 @@ def hessian(fun, argnums=0, chunk_size=None):
 
 def _mindspore_jac(kind, fun, argnums, grad_position, has_aux):
     """MindSpore 2.x's ``jacfwd/jacrev(fn, grad_position=0, has_aux=False)`` spelling."""
-    from ._facade.grad import jacfwd as ms_jacfwd, jacrev as ms_jacrev  # noqa: PLC0415
-
     if grad_position is not None and argnums != 0:
         raise TypeError(f"{kind}: give either argnums (JAX spelling) or grad_position "
                         f"(MindSpore spelling), not both")
-    transform = ms_jacfwd if kind == "jacfwd" else ms_jacrev
+    transform = _facade(kind, kind)
     return transform(fun, argnums if grad_position is None else grad_position, has_aux)
 
 
 def _both_spellings(kind, fun, argnums, grad_position, has_aux, jax_jac):
     """``jax_jac`` for the JAX spelling and plain arrays; MindSpore's spelling (grad_position,
     has_aux) or facade Tensors go to ``taylorad._facade.grad``."""
-    from .api import _facade_tensors  # noqa: PLC0415
-
     if grad_position is not None or has_aux:
         return _mindspore_jac(kind, fun, argnums, grad_position, has_aux)
 
@@ -381,7 +380,6 @@ def derivative_tensor(fun, x, order, indices=None):
         flattened x. Only directions inside the requested variables' span are propagated.
     """
     fname = "derivative_tensor"
-    from .api import _check_order  # noqa: PLC0415
 
     d = _check_order(order, fname)
     x = _as_input(x, fname, "x")

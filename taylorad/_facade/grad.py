@@ -17,6 +17,7 @@ import inspect
 import numpy as np
 
 from .. import numpy as tnp
+from .._args import register_facade, strip_closed as _strip_closed
 from ..core.reverse import grad_core
 from ..core.trace import Box, getval
 from . import context
@@ -171,8 +172,6 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
                for p, s in zip(weights, w_slot)]
     aux_out = None
     if has_aux:
-        from ..api import _strip_closed  # noqa: PLC0415
-
         aux_out = wrap(_strip_closed(_to_data(tuple(aux[-1]), fname)))
     return wrap(out), in_grads, w_grads, aux_out
 
@@ -441,7 +440,7 @@ def jvp(fn, inputs, v, has_aux=False):
 
     out, t = api.jvp(f, tuple(x._data for x in xs), tuple(t._data for t in vs))
     res = (wrap(out), wrap(t))
-    return res + (wrap(api._strip_closed(_to_data(tuple(aux[-1]), "jvp"))),) if has_aux else res
+    return res + (wrap(_strip_closed(_to_data(tuple(aux[-1]), "jvp"))),) if has_aux else res
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,3 +488,9 @@ def mindspore_style(fun, argnums, has_aux, extra, kwargs, with_value):
 def has_tensor(args):
     """Whether a call's arguments include facade Tensors (then MindSpore semantics apply)."""
     return any(isinstance(a, Tensor) for a in args)
+
+
+# taylorad.grad / value_and_grad / vjp / jvp / jacfwd / jacrev hand facade Tensors and
+# MindSpore's spelling over to these (taylorad._args), without importing this module
+register_facade(Tensor=Tensor, has_tensor=has_tensor, grad=grad, value_and_grad=value_and_grad,
+                vjp=vjp, jvp=jvp, jacfwd=jacfwd, jacrev=jacrev, mindspore_style=mindspore_style)

@@ -19,7 +19,7 @@ from .core.tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["as_arrays", "as_input", "check_backends", "norm_argnums", "prepare_args",
            "scalar_check", "strip_closed", "check_order", "check_tangent", "flat_inputs",
-           "check_pairs", "facade", "facade_tensors", "register_facade", "int_msg"]
+           "check_pairs", "as_cotangent", "facade", "facade_tensors", "register_facade", "int_msg"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,6 +94,38 @@ def as_input(x, fname, what):
     if not hasattr(x, "shape"):
         x = np.asarray(x)
     return x
+
+
+def as_cotangent(ct, out, fname, what="cotangent"):
+    """A cotangent of output ``out`` as people write it: an array shaped like ``out``, or — for
+    a scalar output — a Python number, NumPy scalar or 0-d array. Numbers take ``out``'s dtype
+    (a float32 output keeps float32 cotangents) and its array namespace."""
+    ct = as_arrays(ct)
+    ov = getval(out)
+    os_ = tuple(np.shape(ov)) if not hasattr(ov, "shape") else tuple(ov.shape)
+    if not isinstance(ct, Box) and not hasattr(ct, "dtype"):
+        if isinstance(ct, bool) or not isinstance(ct, numbers.Real):
+            try:
+                arr = np.asarray(ct)
+            except Exception:  # noqa: BLE001
+                arr = None
+            if arr is None or arr.dtype.kind not in "fiu":
+                raise TypeError(f"{fname}: the {what} is a {type(ct).__name__}; pass a float "
+                                f"array shaped like the output {os_} (or a number for a scalar "
+                                f"output)")
+            ct = arr
+        else:
+            dtype = getattr(ov, "dtype", None)
+            if dtype is None or np.dtype(dtype).kind not in "fc":
+                dtype = np.float64
+            from .numpy._util import array_namespace  # noqa: PLC0415 - numpy or cupy, lazily
+
+            ct = array_namespace(ov).asarray(ct, dtype=dtype)
+    cs = tuple(getval(ct).shape) if hasattr(getval(ct), "shape") else tuple(np.shape(ct))
+    if cs != os_:
+        raise ValueError(f"{fname}: {what} shape {cs} differs from the output shape {os_} — "
+                         f"pass a {what} shaped like the output")
+    return ct
 
 
 def check_backends(leaves, fname):

@@ -12,7 +12,8 @@ import numpy as np
 from . import numpy as tnp
 from ._args import as_arrays as _arrays, as_input as _as_input, check_backends as _check_backends
 from ._args import check_order as _check_order, check_pairs as _check_pairs
-from ._args import check_tangent as _check_tangent, facade as _facade
+from ._args import as_cotangent as _as_cotangent, check_tangent as _check_tangent
+from ._args import facade as _facade
 from ._args import facade_tensors as _facade_tensors, flat_inputs as _flat_inputs
 from ._args import norm_argnums as _norm_argnums, prepare_args as _prepare_args
 from ._args import scalar_check as _scalar_check, strip_closed as _strip_closed
@@ -149,11 +150,7 @@ def vjp(fun, *primals, has_aux=False):
         if len(ct_leaves) != len(out_leaves):
             raise ValueError(f"{fname}: the cotangent has {len(ct_leaves)} arrays but the output "
                              f"has {len(out_leaves)} — pass one cotangent per output array")
-        for c, o in zip(ct_leaves, out_leaves):
-            cs, os_ = tuple(np.shape(getval(c))), tuple(getval(o).shape)
-            if cs != os_:
-                raise ValueError(f"{fname}: cotangent shape {cs} differs from the output shape "
-                                 f"{os_} — pass a cotangent shaped like the output")
+        ct_leaves = [_as_cotangent(c, o, fname) for c, o in zip(ct_leaves, out_leaves)]
         _, leaves = _pull(trace, tree_unflatten(out_td, out_leaves),
                           tree_unflatten(out_td, ct_leaves))
         from .core.reverse import _leaf_ct  # noqa: PLC0415

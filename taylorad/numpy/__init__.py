@@ -26,6 +26,8 @@ from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, cbr
                           relu, softplus)
 from .reductions import (amax, amin, argmax, argmin, cumsum, log_softmax, logsumexp, max, min,
                          prod, softmax, std, var)
+from . import modular as _modular
+from .modular import divmod, floor_divide, fmod, mod, remainder
 from .tensor import (array_split, diag, diagonal, einsum, flip, inner, outer, pad, repeat, roll,
                      split, take_along_axis, tensordot, tile, trace, tril, triu)
 
@@ -36,16 +38,7 @@ float16, float32, float64 = _np.float16, _np.float32, _np.float64
 int32, int64 = _np.int32, _np.int64
 
 
-def asarray(x, dtype=None):
-    """Traced values pass through; anything else becomes a NumPy array."""
-    if isinstance(x, _core.Box):
-        return x if dtype is None else astype(x, dtype)
-    from ._util import array_namespace  # noqa: PLC0415
-
-    return array_namespace(x).asarray(x, dtype=dtype)
-
-
-array = asarray
+from .construct import array, asarray  # noqa: E402 - lists of traced values too
 
 __all__ = [
     "abs", "absolute", "add", "arctanh", "array", "asarray", "astype", "broadcast_to", "ceil",
@@ -58,6 +51,7 @@ __all__ = [
     "e", "pi", "newaxis", "float16", "float32", "float64", "int32", "int64",
 ]
 __all__ += _elementwise.__all__ + _reductions.__all__ + _tensor.__all__
+__all__ += _modular.__all__
 
 # the few primitives the core machinery uses (reverse accumulation, seeds, restacking)
 _ops.add = add

@@ -17,7 +17,9 @@ def attach(tnp):
         return lambda self, other: fn(other, self)
 
     for name, fn in [("add", tnp.add), ("sub", tnp.subtract), ("mul", tnp.multiply),
-                     ("truediv", tnp.divide), ("pow", tnp.power), ("matmul", tnp.matmul)]:
+                     ("truediv", tnp.divide), ("pow", tnp.power), ("matmul", tnp.matmul),
+                     ("mod", tnp.remainder), ("floordiv", tnp.floor_divide),
+                     ("divmod", tnp.divmod)]:
         setattr(Box, f"__{name}__", binary(fn))
         setattr(Box, f"__r{name}__", rbinary(fn))
     for name, fn in [("lt", tnp.less), ("le", tnp.less_equal), ("gt", tnp.greater),
@@ -71,7 +73,9 @@ def attach(tnp):
             "taylorad: a traced array cannot be converted to a NumPy array inside a function "
             "being differentiated (np.asarray / np.array / float()) — that would drop its "
             "derivative; use taylorad.numpy functions, or taylorad.numpy.stop_gradient(x) if "
-            "a constant is intended")
+            "a constant is intended. To build an array from traced values write "
+            "tnp.array([...]) / tnp.asarray([...]) or np.stack([...]) (NumPy dispatches "
+            "np.stack and np.concatenate to taylorad, but not np.array / np.asarray)")
 
     Box.__array_ufunc__ = __array_ufunc__
     Box.__array_function__ = __array_function__

@@ -423,7 +423,9 @@ defvjp_variadic(concatenate_p, _concat_vjp)
 
 
 def concatenate(arrays, axis=0):
-    arrays = list(arrays)
+    from .construct import operands  # noqa: PLC0415 - lists of traced values, weak scalars
+
+    arrays = operands(arrays)
     if not arrays:
         raise ValueError("taylorad.numpy.concatenate: need at least one array to concatenate")
     nd = len(shape_of(arrays[0]))
@@ -435,7 +437,9 @@ def concatenate(arrays, axis=0):
 
 
 def stack(arrays, axis=0):
-    arrays = list(arrays)
+    from .construct import operands  # noqa: PLC0415 - lists of traced values, weak scalars
+
+    arrays = operands(arrays)
     if not arrays:
         raise ValueError("taylorad.numpy.stack: need at least one array to stack")
     shapes = {shape_of(a) for a in arrays}

@@ -136,11 +136,48 @@ def _parse_einsum(subscripts, shapes):
     return new_ins, out
 
 
+def _sublist_subscripts(args):
+    """NumPy's other spelling, ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (integer sublists,
+    ``...`` as Ellipsis, optional output sublist), as a subscripts string and operands."""
+    def letters(sub, where):
+        if isinstance(sub, (str, bytes)) or not hasattr(sub, "__iter__"):
+            raise TypeError(f"taylorad.numpy.einsum: {where} must be a list of integers (and "
+                            f"Ellipsis), got {sub!r} — e.g. einsum(a, [0, 1], b, [1, 2])")
+        out = []
+        for s in sub:
+            if s is Ellipsis:
+                out.append("...")
+            elif isinstance(s, (int, np.integer)) and not isinstance(s, bool) and \
+                    0 <= s < len(string.ascii_letters):
+                out.append(string.ascii_letters[int(s)])
+            else:
+                raise ValueError(f"taylorad.numpy.einsum: {where} holds {s!r}; subscripts in a "
+                                 f"sublist are integers in [0, 52) or Ellipsis")
+        return "".join(out)
+
+    operands, subs = list(args[0::2]), args[1::2]
+    out = None
+    if len(args) % 2:  # a final output sublist
+        out = operands.pop()
+        out = letters(out, "the output sublist")
+    spec = ",".join(letters(s, f"sublist {i}") for i, s in enumerate(subs))
+    return (spec if out is None else f"{spec}->{out}"), operands
+
+
 def einsum(subscripts, *operands):
-    """numpy.einsum with an explicit or implicit output (string subscripts, ``...`` allowed)."""
+    """numpy.einsum with an explicit or implicit output: string subscripts (``...`` allowed), or
+    NumPy's interleaved spelling ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> a, b = np.arange(4.0).reshape(2, 2), np.eye(2)
+    >>> tnp.einsum(a, [0, 1], b, [1, 2], [0, 2])
+    array([[0., 1.],
+           [2., 3.]])
+    """
     if not isinstance(subscripts, str):
-        raise TypeError("taylorad.numpy.einsum: pass the subscripts as a string, e.g. "
-                        "einsum('ij,jk->ik', a, b)")
+        subscripts, operands = _sublist_subscripts((subscripts,) + operands)
     shapes = [shape_of(o) for o in operands]
     ins, out = _parse_einsum(subscripts, shapes)
     sizes = {}

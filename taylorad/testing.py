@@ -34,26 +34,89 @@ def _inner(a, b):
     return sum(float(np.sum(np.asarray(x) * np.asarray(y))) for x, y in zip(la, lb))
 
 
-def check_grads(f, args, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
-    """Assert that reverse and forward mode agree with central differences along random directions.
+def check_grads(f, args=None, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0, *, modes=("fwd", "rev"),
+                order=1):
+    """Assert that forward and reverse mode agree with central differences along random
+    directions, up to ``order`` (derivatives of the derivatives, as autograd's ``check_grads``).
 
-    ``args`` is a tuple of float64 arrays; ``f`` returns an array or a pytree of arrays.
+    Parameters
+    ----------
+    f : callable
+        Function of the arrays in ``args``; returns an array or a pytree of arrays.
+    args : tuple of arrays, optional
+        The point (cast to float64). Left out, ``check_grads(f, modes=..., order=...)`` returns
+        a checker to call with the arguments, as autograd's ``check_grads(f)(*args)``.
+    eps, rtol, atol : float
+        Step of the central differences and tolerances.
+    seed : int
+        Seed of the random directions.
+    modes : tuple of {"fwd", "rev"}
+        "rev": the VJP passes the dot-product test ⟨u, J·v⟩ = ⟨Jᵀu, v⟩ against differences;
+        "fwd": the JVP equals the differences.
+    order : int
+        1 checks first derivatives. ``order=k`` also checks, at order k−1, the functions
+        (x, u) ↦ Jᵀ(x)·u ("rev") and (x, v) ↦ J(x)·v ("fwd") in all their arguments —
+        autograd's default is ``order=2``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> from taylorad.testing import check_grads
+    >>> check_grads(tnp.sin, (np.array([0.5, 1.0]),), modes=("fwd", "rev"), order=2)
+    >>> check_grads(lambda x, y: x * tnp.exp(y), order=2)(np.ones(2), np.zeros(2))
     """
+    fname = "check_grads"
+    bad = [m for m in modes if m not in ("fwd", "rev")] if not isinstance(modes, str) else [modes]
+    if bad or not modes:
+        raise ValueError(f"{fname}: modes must be a tuple of 'fwd' and/or 'rev', got {modes!r}")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"{fname}: order must be a positive integer, got {order!r}")
+    if args is None:
+        def checker(*a):
+            return check_grads(f, a, eps, rtol, atol, seed, modes=modes, order=order)
+
+        return checker
+    if not isinstance(args, (tuple, list)):
+        raise TypeError(f"{fname}: args must be a tuple of arrays, e.g. check_grads(f, (x,)) — "
+                        f"got {type(args).__name__}")
     rng = np.random.default_rng(seed)
     args = tuple(np.asarray(a, dtype=np.float64) for a in args)
     tangents = tuple(_rand_like(rng, a) for a in args)
-    out, pullback = vjp(f, *args)
-    u = tree_unflatten(tree_flatten(out)[1], [_rand_like(rng, o) for o in tree_flatten(out)[0]])
     fd = numerical_jvp(f, args, tangents, eps)
-    lhs = _inner(u, fd)
-    rhs = _inner(pullback(u), tangents)
-    scale = max(1.0, abs(lhs))
-    assert abs(lhs - rhs) <= rtol * scale + atol, \
-        f"VJP dot-product test failed: <u, J v> by differences {lhs!r} vs <J^T u, v> {rhs!r}"
-    _, t = jvp(f, args, tangents)
-    for a, b in zip(tree_flatten(t)[0], tree_flatten(fd)[0]):
-        np.testing.assert_allclose(np.asarray(a), b, rtol=rtol * 10, atol=atol * 10 + 1e-6,
-                                   err_msg="JVP differs from central differences")
+    if "rev" in modes:
+        out, pullback = vjp(f, *args)
+        u = tree_unflatten(tree_flatten(out)[1],
+                           [_rand_like(rng, o) for o in tree_flatten(out)[0]])
+        lhs = _inner(u, fd)
+        rhs = _inner(pullback(u), tangents)
+        scale = max(1.0, abs(lhs))
+        assert abs(lhs - rhs) <= rtol * scale + atol, \
+            f"VJP dot-product test failed: <u, J v> by differences {lhs!r} vs <J^T u, v> {rhs!r}"
+    if "fwd" in modes:
+        _, t = jvp(f, args, tangents)
+        for a, b in zip(tree_flatten(t)[0], tree_flatten(fd)[0]):
+            np.testing.assert_allclose(np.asarray(a), b, rtol=rtol * 10, atol=atol * 10 + 1e-6,
+                                       err_msg="JVP differs from central differences")
+    if order == 1:
+        return
+    n = len(args)
+    # derivatives of the derivative maps are checked with a looser tolerance: their central
+    # differences are differences of derivatives (one more order of cancellation)
+    loose = dict(eps=eps * 10, rtol=rtol * 10, atol=atol * 10, seed=seed + 1, modes=modes,
+                 order=order - 1)
+    if "rev" in modes:
+        out_leaves, out_td = tree_flatten(f(*args))
+        us = tuple(_rand_like(rng, o) for o in out_leaves)
+
+        def vjp_map(*a):  # (x, u) -> J(x)ᵀ u
+            return vjp(f, *a[:n])[1](tree_unflatten(out_td, list(a[n:])))
+
+        check_grads(vjp_map, args + us, **loose)
+    if "fwd" in modes:
+        def jvp_map(*a):  # (x, v) -> J(x) v
+            return jvp(f, a[:n], a[n:])[1]
+
+        check_grads(jvp_map, args + tangents, **loose)
 
 
 def check_taylor(f, f_mp, x0, order=8, rtol=1e-10, dps=50):

@@ -191,10 +191,14 @@ def test_nested_grad_argnums_and_closures_do_not_confuse_levels():
 def test_docstring_examples():
     failures, _ = doctest.testmod(taylorad.api, verbose=False)
     assert failures == 0
+    for mod in (taylorad.functional, taylorad.testing, taylorad.numpy.construct,
+                taylorad.numpy.modular, taylorad.numpy.tensor):
+        failures, _ = doctest.testmod(mod, verbose=False)
+        assert failures == 0, mod.__name__
 
 
 @pytest.mark.parametrize("fn", ["grad", "value_and_grad", "vjp", "jvp", "derivatives", "jet",
-                                "hvp"])
+                                "hvp", "elementwise_grad", "linearize_hvp", "checkpoint"])
 def test_public_functions_are_exported_and_documented(fn):
     obj = getattr(ta, fn)
     assert callable(obj) and obj.__doc__ and fn in ta.__all__

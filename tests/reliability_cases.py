@@ -146,27 +146,41 @@ LONG = {"grad": long_grad, "hvp": long_hvp, "derivatives": long_derivatives, "ji
 # bounded memory
 
 
-def memory_growth(call, n, warm=100):
-    """(tracemalloc bytes still allocated after ``n`` more calls, RSS growth in bytes)."""
+def memory_growth(call, n, warm=100, traced=2000):
+    """(bytes tracemalloc still counts after the last min(n, traced) calls, RSS growth in bytes
+    over all ``n`` calls, None without psutil). tracemalloc slows every allocation down several times, so it watches
+    only the last calls; RSS watches them all."""
     import gc  # noqa: PLC0415
     import tracemalloc  # noqa: PLC0415
 
-    import psutil  # noqa: PLC0415
+    try:
+        import psutil  # noqa: PLC0415 - in the test extra; the quick tests need only tracemalloc
+
+        def rss():
+            return psutil.Process().memory_info().rss
+    except ImportError:
+        def rss():
+            return None
 
     for i in range(warm):
         call(i)
     gc.collect()
-    proc = psutil.Process()
+    rss0 = rss()
+    m = min(n, traced)
+    for i in range(n - m):
+        call(i)
+    gc.collect()
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        rss = proc.memory_info().rss
-        for i in range(n):
+        for i in range(n - m, n):
             call(i)
         gc.collect()
-        return tracemalloc.get_traced_memory()[0] - base, proc.memory_info().rss - rss
+        grown = tracemalloc.get_traced_memory()[0] - base
     finally:
         tracemalloc.stop()
+    rss1 = rss()
+    return grown, None if rss0 is None else rss1 - rss0
 
 
 def memory_calls():

@@ -220,3 +220,24 @@ def test_float32_derivatives_within_a_few_ulps(name):
     xs, vs = R.f32_inputs(name, 64)  # 64 points × order 4: the numba kernels' size
     worst = R.f32_errors(row[1], row[2], xs, vs, K=4, points=6)
     assert max(worst) <= R.F32_ULPS, worst
+
+
+def test_deeply_nested_pytrees():
+    depth = 1500  # a history kept as state = (x, state): beyond the recursion limit (1000)
+    tree = None
+    for i in range(depth):
+        tree = (np.array([0.001 * i]), tree)
+
+    def f(t):
+        total = 0.0
+        while t is not None:
+            total = total + tnp.sum(t[0] ** 2)
+            t = t[1]
+        return total
+
+    for g in (ta.grad(f), ta.jit(ta.grad(f))):
+        got = g(tree)
+        for i in reversed(range(depth)):
+            np.testing.assert_allclose(got[0], 2 * 0.001 * i)
+            got = got[1]
+        assert got is None

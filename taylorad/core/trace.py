@@ -34,14 +34,16 @@ def check_one_backend(prim, vals):
             f"called with CuPy arrays must be created on the device: use cupy.asarray(...) (or "
             f"taylorad.numpy functions of the inputs, e.g. tnp.ones_like(x)) for it") from None
 
-_levels = itertools.count(1)
+_levels = itertools.count(1)  # next() on it is one C call: atomic under the GIL, so levels
+# stay unique across threads
 
 
 class _State(threading.local):
     """Tracing state, one per thread: each thread has its own stack of open traces, so that
-    transformations running in several threads at once never see each other's traces (a box of
-    one thread's trace is a constant to every other thread, and none is ever open there).
-    ``threading.local`` costs one attribute lookup (tens of ns) per read."""
+    transformations running in several threads at once never nest into each other (a gradient
+    in one thread is never recorded as a node of another thread's reverse pass, and a trace
+    closing in one thread never closes another's). ``threading.local`` costs one attribute
+    lookup (tens of ns) per read."""
 
     def __init__(self):
         self.active = []  # open traces of this thread, innermost last

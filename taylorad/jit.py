@@ -16,13 +16,16 @@ then runs eagerly for that signature, with a warning. As a second guard, the fir
 inputs differ from the recorded ones also runs ``fun`` eagerly and compares bit for bit.
 """
 import functools
+import itertools
 import math
 import operator
+import threading
 import warnings
 
 import numpy as np
 
 from .core import buffers
+from .core.switch import enabled
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
 from .numpy._util import array_namespace
@@ -255,10 +258,11 @@ def _index_add_many(idxs, shape):
 
 class _Program:
     __slots__ = ("n_in", "ops", "n_slots", "out_specs", "out_td", "inputs", "verified", "eager",
-                 "run", "run_scalar", "scalar", "meta", "array_ops")
+                 "run", "run_scalar", "scalar", "meta", "array_ops", "used")
 
     def __init__(self):
-        self.ops, self.eager, self.verified, self.run = [], False, False, None
+        self.ops, self.eager, self.verified, self.run, self.used = [], False, False, None, 0
+        self.inputs = None
         self.run_scalar, self.scalar, self.meta, self.array_ops = None, {}, {}, None
 
     def compile(self):
@@ -419,7 +423,7 @@ def _fused(ops, meta, out_specs):
         return ops
     from .cpu import dispatch  # noqa: PLC0415
 
-    if not dispatch._state["enabled"] or not dispatch.available():
+    if not enabled(dispatch._state) or not dispatch.available():
         return ops
     from .cpu import fuse, kernels  # noqa: PLC0415
 
@@ -542,11 +546,42 @@ def _same(a, b):
         for x, y in zip(la, lb))
 
 
-def jit(fun):
+def _lru_evict(cache, fast, size):
+    """Drop the least recently used recordings until ``cache`` holds fewer than ``size``."""
+    while len(cache) >= size:
+        key = min(cache, key=lambda k: cache[k].used)
+        prog = cache.pop(key)
+        for k in [k for k, p in fast.items() if p is prog]:
+            del fast[k]
+
+
+def jit(fun=None, *, cache_size=None):
     """Capture-and-replay for repeated calls with the same shapes (see the module docstring).
 
     ``fun`` takes arrays (pytrees allowed) and other arguments (keyed by value) and may use any
     taylorad transformation inside: ``jit(grad(f))``, ``jit(lambda x, v: hvp(f, x, v))``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function to record. ``jit(cache_size=...)`` without it returns a decorator.
+    cache_size : int, optional
+        How many recordings (one per input signature: tree structure, shapes, dtypes, static
+        arguments) the jitted function keeps; the least recently used is dropped when a new
+        signature arrives at a full cache. Default: ``taylorad.jit.default_cache_size`` (64) at
+        the time of the call to ``jit``.
+
+    Returns
+    -------
+    callable
+        ``fun`` recorded per input signature; ``.clear_cache()`` drops every recording (the
+        next call records again) and ``.cache`` maps signatures to recordings.
+
+    Notes
+    -----
+    The jitted function may be called from several threads at once: a replay keeps its
+    intermediate values in the calling thread's own variables, and a recording becomes visible
+    to other threads only once it is complete.
 
     Examples
     --------
@@ -554,37 +589,68 @@ def jit(fun):
     >>> g = ta.jit(ta.grad(lambda x: tnp.sum(tnp.sin(x))))
     >>> g(np.zeros(2)), g(np.full(2, np.pi))
     (array([1., 1.]), array([-1., -1.]))
+    >>> small = ta.jit(lambda x: tnp.sum(x ** 2), cache_size=2)
+    >>> [float(small(np.ones(n))) for n in (1, 2, 3)], len(small.cache)
+    ([1.0, 2.0, 3.0], 2)
+    >>> small.clear_cache(); len(small.cache)
+    0
     """
-    cache = {}
+    if fun is None:
+        return functools.partial(jit, cache_size=cache_size)
+    if cache_size is None:
+        cache_size = jit.default_cache_size
+    if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 1:
+        raise ValueError(f"taylorad.jit: cache_size must be a positive int (the number of "
+                         f"recordings kept), got {cache_size!r}")
+    if not callable(fun):
+        raise TypeError(f"taylorad.jit: fun must be callable, got {type(fun).__name__}")
+    cache = {}  # signature -> complete recording (written under ``lock``, read without)
     fast = {}  # (shape, dtype) per argument -> program, for calls with NumPy arrays only
+    lock = threading.Lock()
     name = getattr(fun, "__name__", "fun")
+    tick = itertools.count()
+
+    def remember(key, prog):
+        with lock:
+            if key not in cache:
+                _lru_evict(cache, fast, cache_size)
+            prog.used = next(tick)
+            cache[key] = prog
 
     @functools.wraps(fun)
     def wrapped(*args):
-        if not STATE.active and all(type(a) is np.ndarray for a in args):
+        active = STATE.active
+        if not active and all(type(a) is np.ndarray for a in args):
             prog = fast.get(tuple((a.shape, a.dtype) for a in args))
-            if prog is not None and not prog.eager and (prog.verified
-                                                        or _same_inputs(args, prog.inputs)):
-                return prog.replay(args)
+            if prog is not None and not prog.eager:
+                inputs = prog.inputs  # None once verified (read once: other threads set it)
+                if inputs is None or _same_inputs(args, inputs):
+                    prog.used = next(tick)
+                    return prog.replay(args)
         leaves, td = tree_flatten(args)
-        if STATE.active or any(isinstance(x, Box) for x in leaves):
+        if active or any(isinstance(x, Box) for x in leaves):
             return fun(*args)  # inside a transformation: nothing to capture
         leaves = [np.asarray(x) if type(x) is float else x for x in leaves]
         key = (td, _signature(leaves))
         prog = cache.get(key)
         arrays = [x for x in leaves if _is_array(x)]
         if prog is None:
-            return _record(fun, td, leaves, key, cache, name)
+            return _record(fun, td, leaves, key, remember, name)
+        prog.used = next(tick)
         if prog.eager:
             return fun(*tree_unflatten(td, leaves))
         if all(type(a) is np.ndarray for a in args):
-            fast[tuple((a.shape, a.dtype) for a in args)] = prog
-        if prog.verified or _same_inputs(arrays, prog.inputs):
+            with lock:
+                if cache.get(key) is prog:
+                    fast[tuple((a.shape, a.dtype) for a in args)] = prog
+        inputs = prog.inputs
+        if inputs is None or _same_inputs(arrays, inputs):
             return prog.replay(arrays)
         out = prog.replay(arrays)
         ref = fun(*tree_unflatten(td, leaves))
         if _same(out, ref):
-            prog.verified, prog.inputs = True, None
+            prog.verified = True
+            prog.inputs = None
             return out
         prog.eager = True
         warnings.warn(f"taylorad.jit: {name} gives different results when replayed; it depends "
@@ -592,27 +658,43 @@ def jit(fun):
                       RuntimeWarning, stacklevel=2)
         return ref
 
+    def clear_cache():
+        """Drop every recording of this function (the next call records again)."""
+        with lock:
+            cache.clear()
+            fast.clear()
+
     wrapped.cache = cache
+    wrapped.clear_cache = clear_cache
+    wrapped.cache_size = cache_size
     return wrapped
 
 
-def _record(fun, td, leaves, key, cache, name):
+jit.default_cache_size = 64  # recordings kept per jitted function unless cache_size says
+
+
+def _record(fun, td, leaves, key, remember, name):
+    """Record ``fun`` for one signature; ``remember(key, prog)`` publishes the recording once it
+    is complete (or known to run eagerly), never before: another thread calling with the same
+    signature meanwhile records too, and an interrupted recording leaves nothing behind."""
     tr = _CaptureTrace()
     boxed = [tr.box(x) if _is_array(x) else x for x in leaves]
     arrays = [x for x in leaves if _is_array(x)]
     prog = _Program()
     prog.n_in = len(arrays)
-    cache[key] = prog
     STATE.active.append(tr)
     try:
         out = fun(*tree_unflatten(td, boxed))
     except (TypeError, ValueError) as exc:
+        STATE.active.remove(tr)
         prog.eager = True
+        remember(key, prog)
         warnings.warn(f"taylorad.jit: {name} cannot be captured ({exc}); it runs eagerly",
                       RuntimeWarning, stacklevel=3)
         return fun(*tree_unflatten(td, leaves))
     finally:
-        STATE.active.remove(tr)
+        if tr in STATE.active:
+            STATE.active.remove(tr)
     out_leaves, prog.out_td = tree_flatten(out)
     prog.out_specs = [(o._slot, None) if isinstance(o, _CaptureBox) and o._trace is tr
                       else (None, o) for o in out_leaves]
@@ -626,6 +708,7 @@ def _record(fun, td, leaves, key, cache, name):
     prog.inputs = [x.copy() for x in arrays]
     prog.verified = False
     prog.eager = tr.unsafe is not None
+    remember(key, prog)
     if prog.eager:
         warnings.warn(f"taylorad.jit: {name} cannot be captured ({tr.unsafe}); it runs "
                       f"eagerly", RuntimeWarning, stacklevel=3)

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "pooled_ufunc", "release", "POOL_BYTES", "POOL_MIN"]
+__all__ = ["empty", "in_use", "pooled_ufunc", "release", "POOL_BYTES", "POOL_MIN"]
 
 _POOL = {}  # nbytes -> [1-D uint8 buffers of that size]; a buffer is idle when only we hold it
 _TOTAL = [0]  # bytes held by the pool, idle or not
@@ -91,6 +91,26 @@ def _drop_idle(keep=None):
             _POOL[size] = kept
         else:
             del _POOL[size]
+
+
+def in_use():
+    """Bytes of pooled buffers that arrays outside the pool still refer to (0 once every result
+    and temporary of the computations that used the pool is gone).
+
+    Examples
+    --------
+    >>> from taylorad.core import buffers
+    >>> import gc; _ = gc.collect(); buffers.in_use()
+    0
+    """
+    with _LOCK:
+        busy, b = 0, None
+        for size, bufs in _POOL.items():
+            for b in bufs:
+                if not _idle(b):
+                    busy += size
+            b = None
+        return busy
 
 
 def release():

@@ -1,7 +1,24 @@
 """The on/off context managers of the optional fast paths (``taylorad.cpu.use_kernels``,
-``taylorad.cuda.use_fused``): each sets ``state["enabled"]`` for its block, nestably."""
+``taylorad.cuda.use_fused``): each switches its fast path for its block, nestably.
 
-__all__ = ["Switch"]
+``state["enabled"]`` (the module's dict) is the process-wide default; a ``with`` block overrides
+it for the thread that runs the block only, so that threads switching a fast path at the same
+time never undo each other's settings (readers call ``enabled(state)``)."""
+import threading
+
+__all__ = ["Switch", "enabled"]
+
+_TLS = threading.local()  # .over: {id(state dict): [values of the open blocks, innermost last]}
+
+
+def enabled(state):
+    """Whether the fast path of ``state`` is on in this thread."""
+    over = getattr(_TLS, "over", None)
+    if over:
+        stack = over.get(id(state))
+        if stack:
+            return stack[-1]
+    return state["enabled"]
 
 
 class Switch:
@@ -14,13 +31,19 @@ class Switch:
         if not isinstance(enabled, bool):
             raise TypeError(f"{self._name}: enabled must be True or False, got {enabled!r}")
         self.enabled = enabled
-        self._saved = []
+
+    def _stack(self):
+        over = getattr(_TLS, "over", None)
+        if over is None:
+            over = _TLS.over = {}
+        return over.setdefault(id(self._state), [])
 
     def __enter__(self):
-        self._saved.append(self._state["enabled"])
-        self._state["enabled"] = self.enabled
+        self._stack().append(self.enabled)
         return self
 
     def __exit__(self, *exc):
-        self._state["enabled"] = self._saved.pop()
+        stack = self._stack()
+        if stack:
+            stack.pop()
         return False

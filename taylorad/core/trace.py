@@ -11,6 +11,7 @@ trace can be *suspended*; while it is, each of its boxes is replaced on sight by
 ``trace.free.capture(box)`` — an input of the inner gradient computation.
 """
 import itertools
+import threading
 
 __all__ = ["Box", "Trace", "Primitive", "getval", "is_traced", "TraceStack", "check_one_backend"]
 
@@ -33,16 +34,22 @@ def check_one_backend(prim, vals):
             f"called with CuPy arrays must be created on the device: use cupy.asarray(...) (or "
             f"taylorad.numpy functions of the inputs, e.g. tnp.ones_like(x)) for it") from None
 
-_levels = itertools.count(1)
+_levels = itertools.count(1)  # next() on it is one C call: atomic under the GIL, so levels
+# stay unique across threads
 
 
-class _State:
-    """Process-wide tracing state (one thread at a time, as in autograd)."""
+class _State(threading.local):
+    """Tracing state, one per thread: each thread has its own stack of open traces, so that
+    transformations running in several threads at once never nest into each other (a gradient
+    in one thread is never recorded as a node of another thread's reverse pass, and a trace
+    closing in one thread never closes another's). ``threading.local`` costs one attribute
+    lookup (tens of ns) per read."""
 
-    active = []  # open traces, innermost last
+    def __init__(self):
+        self.active = []  # open traces of this thread, innermost last
 
 
-STATE = _State
+STATE = _State()
 
 
 class Trace:
@@ -61,7 +68,11 @@ class Trace:
         return self
 
     def __exit__(self, *exc):
-        STATE.active.pop()
+        active = STATE.active
+        if active and active[-1] is self:
+            active.pop()
+        elif self in active:  # closed out of order (an interrupt between two traces' exits)
+            active.remove(self)
         return False
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.buffers import empty as _empty
 from ..core.rules import integer_exponent
-from ..core.switch import Switch
+from ..core.switch import Switch, enabled
 
 __all__ = ["available", "calls", "divide", "multiply", "power", "unary", "use_kernels"]
 
@@ -61,7 +61,7 @@ _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 def _layout(K, ans, primals, series):
     """(nb, m, dtype) when a kernel may run, else None. ``series`` entries may be None (no
     coefficients: a constant operand)."""
-    if not _state["enabled"] or K < 2 or type(ans) is not np.ndarray:
+    if not enabled(_state) or K < 2 or type(ans) is not np.ndarray:
         return None
     dtype = ans.dtype
     if dtype not in _FLOATS:

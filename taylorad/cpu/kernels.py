@@ -13,6 +13,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import threading
 
 import numba
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = ["companion", "get"]
 _HEADER = ("import math\n\nfrom numba import njit\n\n\n"
            "@njit(cache={cache}, nogil=True, boundscheck=False, error_model='numpy')\n")
 _LOADED = {}
+_COMPILING = threading.RLock()  # one compilation at a time: threads missing together compile once
 
 
 def _cache_dir():
@@ -58,24 +60,33 @@ def get(kind, name, K, ds, ip=0):
     key = (kind, name, K, tuple(ds), ip)
     fn = _LOADED.get(key)
     if fn is None:
-        fn = _LOADED[key] = load(codegen.source(kind, name, K, tuple(ds), ip))
+        with _COMPILING:
+            fn = _LOADED.get(key)
+            if fn is None:
+                fn = _LOADED[key] = load(codegen.source(kind, name, K, tuple(ds), ip))
     return fn
 
 
 def load(body):
     """Compile the source of a function named ``kernel`` (through the on-disk cache)."""
     fn = _LOADED.get(body)
-    if fn is None:
-        d = _cache_dir()
-        src = _HEADER.format(cache=d is not None) + body
-        if d is not None:
-            fn = _from_file(d, hashlib.sha256(src.encode()).hexdigest()[:20], src)
-        else:
-            ns = {}
-            exec(compile(src, "<taylorad.cpu kernel>", "exec"), ns)  # noqa: S102
-            fn = ns["kernel"]
-        _LOADED[body] = fn
+    if fn is not None:
+        return fn
+    with _COMPILING:
+        fn = _LOADED.get(body)
+        if fn is None:
+            fn = _LOADED[body] = _compile(body)
     return fn
+
+
+def _compile(body):
+    d = _cache_dir()
+    src = _HEADER.format(cache=d is not None) + body
+    if d is not None:
+        return _from_file(d, hashlib.sha256(src.encode()).hexdigest()[:20], src)
+    ns = {}
+    exec(compile(src, "<taylorad.cpu kernel>", "exec"), ns)  # noqa: S102
+    return ns["kernel"]
 
 
 def _half_pi_parts():

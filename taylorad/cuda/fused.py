@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 
 from ..core.rules import integer_exponent
-from ..core.switch import Switch
+from ..core.switch import Switch, enabled
 from .loader import KERNELS, MAX_K, get_kernel
 
 __all__ = ["divide", "launches", "multiply", "power", "unary", "use_fused"]
@@ -38,7 +38,7 @@ class use_fused(Switch):
 
 def _usable(tr, ans, primals, series):
     """The common dtype of the operands if a kernel may run on them, else None."""
-    if not _state["enabled"] or not 2 <= tr.K <= MAX_K:
+    if not enabled(_state) or not 2 <= tr.K <= MAX_K:
         return None
     import cupy  # noqa: PLC0415 - the caller already holds cupy arrays
 

@@ -9,6 +9,7 @@ compiled kernel is cached per (kernel, dtype, K, device). cupy is imported only 
 ``get_kernel``.
 """
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,7 @@ def name_expression(name, dtype, K):
 
 
 _CACHE = {}
+_COMPILING = threading.Lock()  # threads missing one kernel together compile it once
 
 
 def clear_cache():
@@ -125,7 +127,12 @@ def get_kernel(name, dtype, K, device=None):
     dev = cupy.cuda.Device(device).id if device is not None else cupy.cuda.Device().id
     key = (name, np.dtype(dtype).name, int(K), dev)
     kern = _CACHE.get(key)
-    if kern is None:
+    if kern is not None:
+        return kern
+    with _COMPILING:
+        kern = _CACHE.get(key)
+        if kern is not None:
+            return kern
         spec = KERNELS[name]
         with cupy.cuda.Device(dev):
             module = cupy.RawModule(code=kernel_source(spec.file),

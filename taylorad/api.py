@@ -13,6 +13,7 @@ import numpy as np
 
 from . import numpy as tnp
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run, grad_core
+from .core.backend import check_dask_inputs
 from .core.taylor import TaylorBox, TaylorTrace
 from .core.trace import STATE, Box, getval
 from .core.tree import tree_flatten, tree_map, tree_unflatten
@@ -72,6 +73,7 @@ def _check_backends(leaves, fname):
     if len(kinds) > 1:
         raise TypeError(f"{fname}: numpy and cupy arrays are mixed in one call — move them to "
                         f"one device first (cupy.asarray(x) or x.get())")
+    check_dask_inputs([getval(x) for x in leaves], fname)  # dask with cupy: an error
 
 
 def _norm_argnums(argnums, nargs, fname):

@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from .core.backend import check_dask_inputs
 from .core.trace import STATE, Box, getval
 from .core.tree import tree_flatten, tree_map, tree_unflatten
 
@@ -135,6 +136,7 @@ def check_backends(leaves, fname):
     if len(kinds) > 1:
         raise TypeError(f"{fname}: numpy and cupy arrays are mixed in one call — move them to "
                         f"one device first (cupy.asarray(x) or x.get())")
+    check_dask_inputs([getval(x) for x in leaves], fname)  # dask with cupy: an error
 
 
 def norm_argnums(argnums, nargs, fname):

@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from .core import buffers
+from .core import backend, buffers
 from .core.switch import enabled
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
@@ -631,6 +631,11 @@ def jit(fun=None, *, cache_size=None):
         if active or any(isinstance(x, Box) for x in leaves):
             return fun(*args)  # inside a transformation: nothing to capture
         leaves = [np.asarray(x) if type(x) is float else x for x in leaves]
+        if backend.any_dask(leaves):  # jit's replay and fusion are NumPy/CuPy only
+            raise TypeError(f"taylorad.jit: {name} is called with Dask arrays — Dask builds its "
+                            f"own task graph, which jit's NumPy replay and fused kernels must "
+                            f"not run on; call the function without jit (its Dask graph is "
+                            f"built once per call and computed on the cluster)")
         key = (td, _signature(leaves))
         prog = cache.get(key)
         arrays = [x for x in leaves if _is_array(x)]

@@ -14,6 +14,7 @@ from ._args import as_arrays as _arrays, as_input as _as_input, check_backends a
 from ._args import check_order as _check_order, facade as _facade, facade_tensors as _facade_tensors
 from ._args import norm_argnums as _norm_argnums, scalar_check as _scalar_check
 from .api import grad
+from .core import backend
 from .core.collapsed import CollapsedBox, CollapsedTrace
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run
 from .core.taylor import TaylorBox, TaylorTrace
@@ -74,9 +75,33 @@ def _chunks(n, chunk_size, fname):
     return [(i, min(n, i + int(chunk_size))) for i in range(0, n, int(chunk_size))]
 
 
+def _no_dask_dense(x, fname, what, result):
+    """A dense derivative with one row per element of a Dask array would be data-squared."""
+    if backend.is_dask(getval(x)):
+        raise ValueError(
+            f"{fname}: {what} is a Dask array of shape {tuple(x.shape)} — {result} would have a "
+            f"row per element of the data. Differentiate with respect to the small parameters "
+            f"and pass the data as another argument, or use grad / hvp / laplacian, which stay "
+            f"lazy and chunked like the data")
+
+
+def _whole_last_axis(x, fname):
+    """Pointwise transforms need each point's coordinates (the last axis) in one chunk."""
+    v = getval(x)
+    if backend.is_dask(v) and len(v.chunks[-1]) > 1:
+        raise ValueError(
+            f"{fname}: x is a Dask array chunked along its last axis (the coordinates of each "
+            f"point; chunks {v.chunks[-1]}) — each point must sit whole in one chunk: rechunk "
+            f"with x.rechunk({{{v.ndim - 1}: -1}}) (chunks along the points are fine)")
+
+
 def _basis(x, lo, hi):
     xp = _xp(x)
     n = int(np.prod(x.shape))
+    if backend.is_dask(getval(x)):  # small (checked by the callers): built here, one chunk
+        E = np.zeros((hi - lo, n), dtype=x.dtype)
+        E[np.arange(hi - lo), np.arange(lo, hi)] = 1
+        return xp.from_array(E.reshape((hi - lo,) + tuple(x.shape)), chunks=-1)
     E = xp.zeros((hi - lo, n), dtype=x.dtype)
     E[xp.arange(hi - lo), xp.arange(lo, hi)] = 1
     return E.reshape((hi - lo,) + tuple(x.shape))
@@ -90,6 +115,8 @@ def _one_arg(fun, args, argnums, fname):
                         f"differentiate one array argument at a time")
     i = nums[0]
     x = _as_input(args[i], fname, f"argument {i}")
+    _no_dask_dense(x, fname, f"argument {i}",
+                   "its Hessian" if fname == "hessian" else "the Jacobian")
 
     def f(xi):
         a = list(args)
@@ -181,6 +208,12 @@ def jacrev(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
         out, slots = _reverse_run(f, (x,), (0,), trace, lambda v, n, i, k: VJPBox(v, trace, n))
         o = getval(out)
         m = int(np.prod(o.shape))
+        if backend.is_dask(o) and o.npartitions > 1:
+            raise ValueError(
+                f"{fname}: the output is a Dask array of shape {tuple(o.shape)} in "
+                f"{o.npartitions} chunks (data-sized) — reverse mode would seed one cotangent "
+                f"per output element, a data-squared seed; use jacfwd (one tangent per input "
+                f"element), or reduce the output over the data first")
         node = slots[0][2][0]
         parts = []
         for lo, hi in _chunks(m, chunk_size, fname):
@@ -204,8 +237,12 @@ def _point_basis(x):
     """The d coordinate directions of the last axis, for every point of the leading axes."""
     xp = _xp(x)
     d = x.shape[-1]
+    shape = (d,) + tuple(x.shape)
+    if backend.is_dask(getval(x)):  # lazy, chunked like the points
+        E = np.eye(d, dtype=x.dtype).reshape((d,) + (1,) * (x.ndim - 1) + (d,))
+        return backend.broadcast_like(E, shape, getval(x).chunks)
     return xp.broadcast_to(xp.eye(d, dtype=x.dtype).reshape((d,) + (1,) * (x.ndim - 1) + (d,)),
-                           (d,) + tuple(x.shape))
+                           shape)
 
 
 def laplacian(fun, method="collapsed"):
@@ -228,6 +265,7 @@ def laplacian(fun, method="collapsed"):
         x = _as_input(x, fname, "x")
         if x.ndim == 0:
             raise ValueError(f"{fname}: x must have at least one axis (the coordinates)")
+        _whole_last_axis(x, fname)
         E = _point_basis(x)
         if method == "collapsed":
             tr = CollapsedTrace(E.shape[0])
@@ -257,13 +295,17 @@ def hessian_diag(fun, chunk_size=None):
 
     def diag(x):
         x = _as_input(x, fname, "x")
+        _no_dask_dense(x, fname, "x", "the Hessian-vector products with its unit vectors")
         n = int(np.prod(x.shape))
         parts = []
         for lo, hi in _chunks(n, chunk_size, fname):
             E = _basis(x, lo, hi)
             HE = hvp_batch(fun, x, E).reshape((hi - lo, n))
-            parts.append(HE[_xp(x).arange(hi - lo), _xp(x).arange(lo, hi)])
-        d = parts[0] if len(parts) == 1 else _xp(x).concatenate(parts)
+            pick = (np.arange(hi - lo), np.arange(lo, hi))
+            # Dask data inside fun: HE is lazy, picked by vindex (x itself is never Dask here)
+            parts.append(HE.vindex[pick] if backend.is_dask(HE) else
+                         HE[_xp(x).arange(hi - lo), _xp(x).arange(lo, hi)])
+        d = parts[0] if len(parts) == 1 else backend.namespace(*parts).concatenate(parts)
         return d.reshape(x.shape)
 
     return diag
@@ -275,8 +317,14 @@ def _probes(x, n, seed, distribution, fname):
     if distribution not in ("rademacher", "normal"):
         raise ValueError(f"{fname}: distribution must be 'rademacher' or 'normal', got "
                          f"{distribution!r}")
-    rng = np.random.default_rng(seed)
     shape = (int(n),) + tuple(x.shape)
+    if backend.is_dask(getval(x)):  # drawn lazily on the workers, chunked like x
+        rng = backend.namespace(getval(x)).random.default_rng(seed)
+        chunks = ((int(n),),) + getval(x).chunks
+        V = rng.standard_normal(shape, chunks=chunks) if distribution == "normal" else \
+            rng.integers(0, 2, size=shape, chunks=chunks) * 2 - 1
+        return V.astype(x.dtype)
+    rng = np.random.default_rng(seed)
     V = rng.standard_normal(shape) if distribution == "normal" else \
         rng.choice(np.array([-1.0, 1.0]), size=shape)
     V = V.astype(x.dtype)
@@ -302,6 +350,7 @@ def laplacian_estimate(fun, x, n_samples, seed=0, distribution="rademacher"):
     """
     fname = "laplacian_estimate"
     x = _as_input(x, fname, "x")
+    _whole_last_axis(x, fname)
     V = _probes(x, n_samples, seed, distribution, fname)
     tr = TaylorTrace(2, (V.shape[0],))
     with tr:
@@ -383,6 +432,7 @@ def derivative_tensor(fun, x, order, indices=None):
 
     d = _check_order(order, fname)
     x = _as_input(x, fname, "x")
+    _no_dask_dense(x, fname, "x", "the derivative tensor")
     n = int(np.prod(x.shape))
     if indices is None:
         wanted = _exponents(n, d)

@@ -87,9 +87,9 @@ class CollapsedTrace(Trace):
         if y1 is None:
             y1 = ops.zeros_like(ops.broadcast_to(ans, self.batch + shape))
         elif tuple(y1.shape) != self.batch + shape:
-            y1 = ops.broadcast_to(y1, self.batch + shape)
+            y1 = ops.broadcast_to(y1, self.batch + shape, like=ans)
         if y2 is not None and tuple(y2.shape) != shape:
-            y2 = ops.broadcast_to(y2, shape)
+            y2 = ops.broadcast_to(y2, shape, like=ans)
         return CollapsedBox(ans, y1, y2, self)
 
 

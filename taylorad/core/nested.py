@@ -100,7 +100,7 @@ class _Recording(Trace):
             S = prim.taylor(tr, vals[out], primals, series, **params)
             if S is not None:
                 full = (1,) + tuple(vals[out].shape)
-                tan[out] = S if tuple(S.shape) == full else ops.broadcast_to(S, full)
+                tan[out] = S if tuple(S.shape) == full else ops.broadcast_to(S, full, like=vals[out])
         return _Unstacked(tan)
 
 

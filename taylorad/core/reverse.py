@@ -161,7 +161,7 @@ def _seed(out_leaf, sens_leaf):
     if sens_leaf is None:
         return ops.ones_like(out_leaf)
     if tuple(sens_leaf.shape) != tuple(out_leaf.shape):  # e.g. MindSpore GRAPH's 0-d sens
-        return ops.broadcast_to(sens_leaf, tuple(out_leaf.shape))
+        return ops.broadcast_to(sens_leaf, tuple(out_leaf.shape), like=out_leaf)
     return sens_leaf
 
 

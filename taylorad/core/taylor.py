@@ -69,7 +69,7 @@ class TaylorTrace(Trace):
             return ans
         full = tuple(out.shape[:1]) + self.batch + tuple(ans.shape)
         if tuple(out.shape) != full:
-            out = ops.broadcast_to(out, full)
+            out = ops.broadcast_to(out, full, like=ans)
         return TaylorBox(ans, out, self)
 
     def _match_degrees(self, prim, series):

@@ -1,18 +1,14 @@
 """Backend selection and shape helpers shared by the primitive families."""
 import numpy as np
 
+from ..core.backend import namespace
 from ..core.trace import getval
 
 
 def array_namespace(*xs):
-    """numpy or cupy, from the (unboxed) arguments; numpy for Python scalars."""
-    for x in xs:
-        mod = type(x).__module__
-        if mod.startswith("cupy"):
-            import cupy  # noqa: PLC0415 - only when the user already has cupy arrays
-
-            return cupy
-    return np
+    """numpy, cupy or dask.array, from the (unboxed) arguments; numpy for Python scalars (see
+    ``taylorad.core.backend.namespace``)."""
+    return namespace(*xs)
 
 
 def normalize_axis(axis, ndim, fname):

@@ -5,8 +5,10 @@ a₀·B and A·b₀ over all coefficients are ONE matmul each.
 """
 from ..core.rules import deftaylor, defvjp, linear_in_one
 from ..core.trace import Primitive
+import numpy as np
+
 from ._util import array_namespace, shape_of
-from .shape import reshape_p, transpose_p, unbroadcast
+from .shape import getitem_p, reshape_p, transpose_p, unbroadcast
 
 
 
@@ -41,13 +43,38 @@ def _swap_last(x):
     return transpose_p(x, axes=tuple(range(n - 2)) + (n - 1, n - 2))
 
 
+def _unit_rows(flat):
+    """The column of the single 1 in each row of ``flat`` when ``flat`` is a concrete NumPy
+    matrix whose rows are unit vectors (the seeds of a dense Hessian or Jacobian: rows of the
+    identity), else None. Checked on the small seed matrix, never on data."""
+    if type(flat) is not np.ndarray or flat.ndim != 2 or flat.shape[0] > flat.shape[1] or \
+            flat.dtype.kind != "f" or not flat.size:
+        return None
+    cols = np.argmax(flat, axis=1)
+    if not np.all(flat[np.arange(flat.shape[0]), cols] == 1) or \
+            np.count_nonzero(flat) != flat.shape[0]:
+        return None
+    return cols
+
+
 def _rows_times(S, p, M, left):
     """A stack of vectors S (p prefix axes, then n) times a plain matrix M as ONE GEMM on the
     (prefix, n) rows: S·M (left=False: vector @ matrix) or M·S per vector (left=True: matrix @
-    vector, computed as S·Mᵀ). NumPy would otherwise run one matrix-vector product per vector."""
+    vector, computed as S·Mᵀ). NumPy would otherwise run one matrix-vector product per vector.
+
+    Rows of the identity (the unit directions of a dense Hessian or Jacobian) select instead:
+    e_j·M is row j of M, M·e_j column j, exactly (the GEMM would give the same numbers at
+    O(n·m·rows) cost — on a data matrix X (N×n), the N·n² of one more pass over the data)."""
     s = shape_of(S)
     flat = reshape_p(S, shape=(-1, s[-1])) if p != 1 else S
-    y = matmul(flat, _swap_last(M) if left else M)
+    cols = _unit_rows(flat)
+    if cols is not None and len(shape_of(M)) == 2:
+        Mt = _swap_last(M) if left else M  # rows of Mt are what e_j selects
+        if not np.array_equal(cols, np.arange(shape_of(Mt)[0])):
+            Mt = getitem_p(Mt, idx=(cols,))
+        y = Mt
+    else:
+        y = matmul(flat, _swap_last(M) if left else M)
     return reshape_p(y, shape=s[:-1] + shape_of(y)[-1:]) if p != 1 else y
 
 

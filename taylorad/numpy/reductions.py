@@ -51,7 +51,7 @@ def _extremum(name, np_name):
         shape = shape_of(x)
         if not keepdims:
             g = reshape(g, _keep_shape(shape, axis))
-        return broadcast_to(g, shape) * _tie_weights(x, ans, axis, keepdims)
+        return broadcast_to(g, shape, like=x) * _tie_weights(x, ans, axis, keepdims)
 
     deftaylor(prim, taylor)
     defvjp(prim, vjp)

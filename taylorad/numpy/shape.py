@@ -7,7 +7,7 @@ from builtins import sum as builtins_sum
 
 import numpy as np
 
-from ..core import buffers
+from ..core import backend, buffers
 
 from ..core.rules import always_linear, deflinear, defnondiff, deftaylor, defvjp, defvjp_variadic
 from ..core.reverse import Scatter
@@ -135,30 +135,55 @@ def unbroadcast(g, shape):
     return reshape(g, shape)
 
 
-broadcast_to_p = Primitive("broadcast_to",
-                           lambda x, shape: array_namespace(x).broadcast_to(x, shape))
+def _broadcast_impl(x, shape, chunks=None):
+    if chunks is None:
+        return array_namespace(x).broadcast_to(x, shape)
+    return backend.broadcast_like(x, shape, chunks)  # a Dask array with the data's chunks
 
 
-def _broadcast_batched(p, S, shape):
+# ``chunks``: the Dask chunks of the trailing axes when the result stands beside Dask data (the
+# cotangent of a sum, a series beside a Dask primal), so that it is created as a Dask array with
+# those chunks instead of a data-sized NumPy array on the client; None otherwise
+broadcast_to_p = Primitive("broadcast_to", _broadcast_impl)
+
+
+def _broadcast_batched(p, S, shape, chunks=None):
     core = S.ndim - p
     if core < len(shape):
         S = reshape_p(S, shape=_pre(S, p) + (1,) * (len(shape) - core) + tuple(S.shape[p:]))
-    return broadcast_to_p(S, shape=_pre(S, p) + shape)
+    return broadcast_to_p(S, shape=_pre(S, p) + shape, chunks=chunks)
 
 
-deflinear(broadcast_to_p, _broadcast_batched, lambda g, ans, x, shape: unbroadcast(g, shape_of(x)))
+deflinear(broadcast_to_p, _broadcast_batched,
+          lambda g, ans, x, shape, chunks=None: unbroadcast(g, shape_of(x)))
 
 
-def broadcast_to(x, shape):
+def _like_chunks(like, shape):
+    """The Dask chunks of ``like`` (any box around a Dask array) for the trailing axes of
+    ``shape`` that it matches, else None."""
+    v = getval(like)
+    chunks = backend.dask_chunks(v)
+    if chunks is None or len(chunks) > len(shape) or \
+            tuple(v.shape) != tuple(shape[len(shape) - len(chunks):]):
+        return None
+    return chunks
+
+
+def broadcast_to(x, shape, like=None):
+    """numpy.broadcast_to. ``like``: the data the result stands beside (the summed array of a
+    sum's cotangent); when it is a Dask array the result is one too, with its chunks."""
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
-    if shape_of(x) == shape:
+    chunks = None if like is None else _like_chunks(like, shape)
+    if shape_of(x) == shape and (chunks is None or backend.is_dask(getval(x))):
         return x
     try:
         np.broadcast_shapes(shape_of(x), shape)
     except ValueError:
         raise ValueError(f"taylorad.numpy.broadcast_to: cannot broadcast shape {shape_of(x)} "
                          f"to {shape}") from None
-    return broadcast_to_p(x, shape=shape)
+    if chunks is None:
+        return broadcast_to_p(x, shape=shape)
+    return broadcast_to_p(x, shape=shape, chunks=chunks)
 
 
 # sum (mean is a sum times 1/n) ---------------------------------------------------------------
@@ -175,7 +200,7 @@ def _sum_vjp(g, ans, x, axis, keepdims):
     if not keepdims:
         axes = range(len(shape)) if axis is None else axis
         g = reshape(g, tuple(1 if i in axes else s for i, s in enumerate(shape)))
-    return broadcast_to(g, shape)
+    return broadcast_to(g, shape, like=x)
 
 
 deflinear(sum_p, _sum_batched, _sum_vjp)
@@ -220,8 +245,10 @@ def ones_like(x, dtype=None):
 def _constant(v, kind, dtype):
     shape = tuple(getattr(v, "shape", ()))
     dtype = getattr(v, "dtype", np.float64) if dtype is None else dtype
-    xp = array_namespace(v._primal if isinstance(v, Box) else v)
-    return getattr(xp, kind)(shape, dtype=dtype)
+    v = v._primal if isinstance(v, Box) else v
+    if backend.is_dask(v):  # lazy, with the data's chunks: nothing data-sized on the client
+        return getattr(backend.namespace(v), kind + "_like")(v, dtype=dtype)
+    return getattr(array_namespace(v), kind)(shape, dtype=dtype)
 
 
 stop_gradient_p = Primitive("stop_gradient", lambda x: x)

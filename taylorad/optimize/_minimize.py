@@ -133,7 +133,9 @@ class _Run:
         self.disp = bool(opts["disp"])
         if self.disp:
             col = "radius" if method in _TR else "step"
-            print(f"{'nit':>5} {'f':>14} {'|g|inf':>10} {col:>10} {'ncg':>5} {'nhev':>6}")
+            extra = f" {'passes':>6} {'s/pass':>8}" if obj.dask else ""  # Dask data: passes
+            print(f"{'nit':>5} {'f':>14} {'|g|inf':>10} {col:>10} {'ncg':>5} {'nhev':>6}{extra}")
+        self._passes = (0, 0.0)
 
     def gnorm(self, g):
         return float(self.obj.xp.max(self.obj.xp.abs(g))) if g.shape[0] else 0.0
@@ -168,8 +170,14 @@ class _Run:
         if self.allvecs is not None:
             self.allvecs.append(obj.tree(obj.xp.array(z, copy=True)))
         if self.disp:
+            extra = ""
+            if obj.dask:  # the passes over the data of this iteration and their mean time
+                n0, t0 = self._passes
+                self._passes = (obj.npass, obj.pass_time)
+                k = obj.npass - n0
+                extra = f" {obj.npass:6d} {(obj.pass_time - t0) / max(k, 1):8.3f}"
             print(f"{self.nit:5d} {f:14.6e} {self.gnorm(g):10.3e} {size:10.3e} {ncg:5d} "
-                  f"{obj.nhev:6d}")
+                  f"{obj.nhev:6d}{extra}")
         if self.callback is not None:
             res = OptimizeResult(x=obj.tree(obj.xp.array(z, copy=True)), fun=f,
                                  jac=obj.tree(g), nit=self.nit)
@@ -188,6 +196,8 @@ class _Run:
             x=obj.tree(obj.xp.array(z, copy=True)), fun=f, jac=obj.tree(g), nit=self.nit,
             nfev=obj.nfev, njev=obj.njev, nhev=obj.nhev, ncg=self.ncg, status=self.status,
             success=self.status == 0, message=self.message, **self.extra)
+        if obj.dask:  # passes over the Dask data (one dask.compute each) and their wall time
+            res["npass"], res["pass_time"] = obj.npass, obj.pass_time
         if self.allvecs is not None:
             res["allvecs"] = self.allvecs
         if self.disp:
@@ -333,7 +343,10 @@ def minimize(fun, x0, method="trust-krylov", *, args=(), jac=None, hess=None, he
         subproblem on the dense Hessian), 'newton-exact' (dense Hessian, positive-definite
         modification, line search).
     args : tuple
-        Extra arguments for fun, jac, hess and hessp.
+        Extra arguments for fun, jac, hess and hessp. They may hold Dask arrays (data chunked
+        on a dask.distributed cluster): each evaluation of (f, g), (f, g, H·v) or (f, g, H)
+        is then one lazy graph and ONE ``dask.compute`` — one pass over the data; x stays
+        NumPy on the client and nothing data-sized comes back.
     jac, hess, hessp : callable, optional
         User derivatives as in scipy (``jac=True``: fun returns ``(f, g)``). When omitted,
         taylorad supplies them: g by reverse mode, H·v forward over reverse, the dense H from
@@ -358,7 +371,9 @@ def minimize(fun, x0, method="trust-krylov", *, args=(), jac=None, hess=None, he
     OptimizeResult
         x, fun, jac, nit, nfev, njev, nhev (HVPs or dense Hessian builds), ncg (inner
         iterations), status, success, message; trust_radius for trust-region methods and
-        allvecs with ``return_all``. ``success`` is True only when ‖g‖∞ ≤ gtol.
+        allvecs with ``return_all``. ``success`` is True only when ‖g‖∞ ≤ gtol. With Dask
+        arrays among ``args``: npass (passes over the data) and pass_time (their seconds);
+        the ``disp`` table then shows the passes and the time per pass of each iteration.
 
     Examples
     --------

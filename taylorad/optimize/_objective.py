@@ -13,13 +13,21 @@ callables when given (scipy semantics: user callables win), otherwise from taylo
 
 Counters follow scipy: ``nfev`` calls of ``fun`` (traced or not), ``njev`` gradients, ``nhev``
 Hessian-vector products or dense Hessian builds.
+
+Dask data among ``args``: the parameters stay NumPy on the client and every evaluation above
+builds ONE lazy graph for all its results (f, g and Hv or H are Dask arrays that share the
+pass over the data chunks), computed by ONE ``dask.compute`` (``_done``): one pass over the
+data per evaluation, never one per primitive, and nothing data-sized comes back to the client.
+``npass`` counts those passes and ``pass_time`` their wall time.
 """
 import math
 import numbers
+import time
 
 import numpy as np
 
 from .. import api as _api
+from ..core import backend
 from ..core.taylor import TaylorBox, TaylorTrace
 from ..core.trace import getval
 from ..core.tree import tree_flatten, tree_unflatten
@@ -166,6 +174,18 @@ class _Objective:
                             f"for a pytree x0 pass hessp or let taylorad differentiate")
         self.nfev = self.njev = self.nhev = 0
         self._cache = None  # (z, f, g)
+        self.dask = backend.any_dask([getval(a) for a in tree_flatten(args)[0]])
+        self.npass, self.pass_time = 0, 0.0
+
+    def _done(self, *xs):
+        """The results of one evaluation, computed together: with Dask data, one pass."""
+        if not any(backend.is_dask(x) for x in xs):
+            return xs
+        t0 = time.perf_counter()
+        xs = backend.compute(*xs)
+        self.pass_time += time.perf_counter() - t0
+        self.npass += 1
+        return xs
 
     # --- pytree <-> flat vector ------------------------------------------------------------
     def flat(self, leaves):
@@ -196,6 +216,18 @@ class _Objective:
     def _wrapped(self, tree):
         return _scalar_of(self.fun(tree, *self.args), self.fname)
 
+    def _done_tree(self, *trees):
+        """``_done`` on the leaves of pytrees (the user's jac/hess/hessp results)."""
+        flat = [tree_flatten(t) for t in trees]
+        if not backend.any_dask([getval(x) for lv, _ in flat for x in lv]):
+            return trees
+        leaves = self._done(*[getval(x) for lv, _ in flat for x in lv])
+        out, off = [], 0
+        for lv, td in flat:
+            out.append(tree_unflatten(td, list(leaves[off:off + len(lv)])))
+            off += len(lv)
+        return tuple(out)
+
     def _hit(self, z):
         c = self._cache
         return c is not None and (c[0] is z or bool(self.xp.array_equal(c[0], z)))
@@ -208,7 +240,7 @@ class _Objective:
         out = self.fun(self.tree(z), *self.args)
         if self.jac is True:
             out = self._pair(out)[0]
-        return float(_scalar_of(out, self.fname))
+        return float(self._done(getval(_scalar_of(out, self.fname)))[0])
 
     def _pair(self, out):
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
@@ -224,16 +256,19 @@ class _Objective:
         self.njev += 1
         if self.jac is True:
             f, g = self._pair(self.fun(self.tree(z), *self.args))
-            f, g = float(_scalar_of(f, self.fname)), self.flat_tree(g, "fun (gradient part)")
+            f, g = self._done_tree(_scalar_of(f, self.fname), g)
+            f, g = float(f), self.flat_tree(g, "fun (gradient part)")
         elif callable(self.jac):
             t = self.tree(z)
-            f = float(_scalar_of(self.fun(t, *self.args), self.fname))
-            g = self.flat_tree(self.jac(t, *self.args), "jac")
+            f, g = self._done_tree(_scalar_of(self.fun(t, *self.args), self.fname),
+                                   self.jac(t, *self.args))
+            f, g = float(f), self.flat_tree(g, "jac")
         else:
             leaves = self.split(z)
             nums = tuple(range(len(leaves)))
             f, g = _api.value_and_grad(
                 lambda *a: self._wrapped(tree_unflatten(self.td, list(a))), argnums=nums)(*leaves)
+            f, *g = self._done(f, *g)
             f, g = float(f), self.flat(list(g))
         self._cache = (z, f, g)
         return f, g
@@ -242,17 +277,22 @@ class _Objective:
         """H(z)·v as a flat vector (one HVP)."""
         self.nhev += 1
         if self.hessp is not None:
-            return self.flat_tree(self.hessp(self.tree(z), self.tree(v), *self.args), "hessp")
+            hv = self._done_tree(self.hessp(self.tree(z), self.tree(v), *self.args))[0]
+            return self.flat_tree(hv, "hessp")
         if self.hess is not None:
             return self._user_hess(z) @ v
         # the pass yields f and g at z too: cached, not counted (nhev counts this pass)
         f, g, hv = fused_value_grad_hvp(self._wrapped, self.split(z), self.td, self.split(v))
+        k = len(g)
+        f, *rest = self._done(f, *g, *hv)
+        g, hv = rest[:k], rest[k:]
         if self.jac is None and not self._hit(z):
             self._cache = (z, float(f), self.flat(list(g)))
         return self.flat(hv)
 
     def _user_hess(self, z):
-        H = self.xp.asarray(self.hess(self.tree(z), *self.args), dtype=self.dtype)
+        H = self._done_tree(self.hess(self.tree(z), *self.args))[0]
+        H = self.xp.asarray(H, dtype=self.dtype)
         if tuple(H.shape) != (self.n, self.n):
             raise ValueError(f"{self.fname}: hess returned shape {tuple(H.shape)}, expected "
                              f"({self.n}, {self.n}) — return the dense Hessian as a 2-D array")
@@ -273,6 +313,7 @@ class _Objective:
         self.nhev += 1
         f, g, H = fused_value_grad_hessian(self._wrapped, self.split(z), self.td,
                                            self.chunk_size)
+        f, H, *g = self._done(f, H, *g)
         f, g = float(f), self.flat(list(g))
         self._cache = (z, f, g)
         return f, g, 0.5 * (H + H.T)

@@ -7,6 +7,7 @@ exactly one of them: ``hessp`` for the HVP methods, a dense ``hess`` for trust-e
 import numpy as np
 
 from .. import api as _api
+from ..core.backend import compute as _compute
 from ._minimize import METHODS, minimize
 from ._objective import (
     _check_x0,
@@ -41,7 +42,7 @@ class _Cache:
         if last is not None and last[0].shape == x.shape and np.array_equal(last[0], x):
             return last[1], last[2]
         self.passes += 1
-        f, g = _api.value_and_grad(self._scalar_fun(args))(x)
+        f, g = _compute(*_api.value_and_grad(self._scalar_fun(args))(x))  # Dask: one pass
         self._store(x, f, g)
         return float(f), g
 
@@ -49,12 +50,14 @@ class _Cache:
         self.passes += 1
         f, (g,), (hv,) = fused_value_grad_hvp(self._scalar_fun(args), [x], "*",
                                               [np.asarray(p, dtype=x.dtype)])
+        f, g, hv = _compute(f, g, hv)
         self._store(x, f, g)
         return hv
 
     def hess(self, x, args):
         self.passes += 1
         f, (g,), H = fused_value_grad_hessian(self._scalar_fun(args), [x], "*")
+        f, g, H = _compute(f, g, H)
         self._store(x, f, g)
         return 0.5 * (H + H.T)
 

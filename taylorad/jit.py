@@ -25,6 +25,7 @@ import numpy as np
 from .core import buffers
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
+from .cpu.threads import parallel_ufunc
 from .numpy._util import array_namespace
 from .numpy.products import is_outer
 
@@ -349,10 +350,14 @@ class _Program:
         if ufunc is np.concatenate:
             return f"v{out}", (f"{name(ufunc, 'u')}(({', '.join(args)},), "
                                f"axis={params['axis']!r}, {into})"), False
+        if isinstance(ufunc, np.ufunc) and ufunc.signature is None and ufunc.nout == 1:
+            # large elementwise calls split across threads (NumPy's ufuncs run on one)
+            return f"v{out}", (f"_pufunc({name(ufunc, 'u')}, {', '.join(args)}, {into})"), False
         return f"v{out}", f"{name(ufunc, 'u')}({', '.join(args)}, {into})", False
 
     def _source(self, scalar):
-        ns = {"_f64": np.float64, "_shaped": _shaped, "_empty": buffers.empty}
+        ns = {"_f64": np.float64, "_shaped": _shaped, "_empty": buffers.empty,
+              "_pufunc": parallel_ufunc}
 
         def name(obj, prefix):
             key = f"{prefix}{len(ns)}"

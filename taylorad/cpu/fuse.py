@@ -16,13 +16,15 @@ group — the way XLA fuses, restricted to what is safe to reproduce exactly:
   and a row, so it joins a run as a multiplication (what the primitive computes for it).
 
 A group of fewer than two operations is left alone. Kernels compile on first use and are cached
-on disk (``kernels.load``).
+on disk (``kernels.load``). A large group runs on several threads (``threads.parallel_for``:
+each computes a block of rows or of columns), with results identical to the serial loop.
 """
 import math
 
 import numpy as np
 
 from ..core import buffers
+from . import threads
 from ..numpy.products import is_outer
 
 __all__ = ["fuse"]
@@ -220,9 +222,9 @@ def _fused_op(g, outs, out_shapes, load):
     M = g.size // P
     n_in = len(g.inputs)
     body = [f"def kernel({''.join(f'a{j}_, ' for j in range(n_in))}"
-            f"{''.join(f'o{j}, ' for j in range(len(outs)))}P, M):",
-            "    for p in range(P):",
-            "        for q in range(M):"]
+            f"{''.join(f'o{j}, ' for j in range(len(outs)))}p0, p1, q0, q1):",
+            "    for p in range(p0, p1):",
+            "        for q in range(q0, q1):"]
     for j, (_, _, kind) in enumerate(g.inputs):
         index = {"full": "p, q", "suffix": "q", "column": "p"}[kind]
         body.append(f"            a{j} = a{j}_[{index}]")
@@ -236,10 +238,17 @@ def _fused_op(g, outs, out_shapes, load):
     empty = buffers.empty if P * M * 8 >= buffers.POOL_MIN else np.empty
     f64 = np.float64
 
+    work = len(g.ops)
+
     def impl(*arrays):
         args = [a.reshape(s) for a, s in zip(arrays, shapes)]  # strided views stay views
         res = [empty((P, M), f64) for _ in range(n_out)]
-        kernel(*args, *res, P, M)
+        if P * M * work < threads.MIN_ITEMS * 2:
+            kernel(*args, *res, 0, P, 0, M)
+        elif P >= 4 * threads.num_threads():  # rows to each thread
+            threads.parallel_for(lambda lo, hi: kernel(*args, *res, lo, hi, 0, M), P, M * work, 1)
+        else:  # columns to each thread
+            threads.parallel_for(lambda lo, hi: kernel(*args, *res, 0, P, lo, hi), M, P * work)
         if n_out == 1:
             return res[0].reshape(out_shapes[0])
         return tuple(r.reshape(s) for r, s in zip(res, out_shapes))

@@ -17,7 +17,7 @@ import tempfile
 import numba
 import numpy as np
 
-from . import codegen
+from . import codegen, threads
 
 __all__ = ["companion", "get"]
 
@@ -148,6 +148,8 @@ def _companion(x, cosine, out, bad):
 
 def companion(x, cosine, out, bad):
     """out = cos x (cosine=True) or sin x for a 1-D contiguous float64 x, within 2 ulp of the
-    exact value (``bad``: bool scratch of the same length)."""
-    _companion(x, cosine, out, bad)
+    exact value (``bad``: bool scratch of the same length); large x on several threads
+    (``threads.parallel_for``: each computes a slice)."""
+    threads.parallel_for(lambda lo, hi: _companion(x[lo:hi], cosine, out[lo:hi], bad[lo:hi]),
+                         x.shape[0], 4)
     return out

@@ -18,6 +18,7 @@ inputs differ from the recorded ones also runs ``fun`` eagerly and compares bit 
 import functools
 import math
 import operator
+import sys
 import warnings
 
 import numpy as np
@@ -419,9 +420,10 @@ class _Program:
 
 
 def _fused(ops, meta, out_specs):
-    """ops with elementwise runs fused (taylorad.cpu.fuse), or ops when numba is unavailable."""
+    """ops with elementwise runs fused (taylorad.cpu.fuse: numba kernels for NumPy arrays,
+    generated CUDA kernels for CuPy arrays), or ops when neither applies."""
     if not any(m[0] is np.ndarray for m in meta.values()):
-        return ops
+        return _fused_cupy(ops, meta, out_specs)
     from .cpu import dispatch  # noqa: PLC0415
 
     if not dispatch._state["enabled"] or not dispatch.available():
@@ -433,6 +435,25 @@ def _fused(ops, meta, out_specs):
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "
                       f"{err}); the recording runs unfused", RuntimeWarning, stacklevel=4)
+        return ops
+
+
+def _fused_cupy(ops, meta, out_specs):
+    cupy = sys.modules.get("cupy")
+    if cupy is None or not any(m[0] is cupy.ndarray for m in meta.values()):
+        return ops
+    from .cpu import fuse  # noqa: PLC0415
+    from .cuda import fuse as cuda_fuse  # noqa: PLC0415
+
+    backend = cuda_fuse.backend()
+    if backend is None:
+        return ops
+    try:
+        return fuse.fuse(ops, meta, out_specs, None, backend)
+    except Exception as err:  # noqa: BLE001 - a kernel that cannot be built must not break users
+        warnings.warn(f"taylorad.jit: fusing elementwise operations on the GPU failed "
+                      f"({type(err).__name__}: {err}); the recording runs unfused",
+                      RuntimeWarning, stacklevel=5)
         return ops
 
 

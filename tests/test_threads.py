@@ -25,7 +25,7 @@ numba = pytest.importorskip("numba")
 @pytest.fixture
 def split(monkeypatch):
     """Four threads and a small split threshold, so that test-sized arrays are split."""
-    monkeypatch.setattr(threads, "MIN_ITEMS", 64)
+    monkeypatch.setattr(threads, "MIN_WORK", 64)
     threads.set_num_threads(4)
     yield
     threads.set_num_threads(None)

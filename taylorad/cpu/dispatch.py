@@ -103,7 +103,8 @@ def _run(name, key, K, nb, m, prefix, shape, dtype, *args):
     out = _empty((K, nb, m), dtype)
     try:
         kernel = _kernels().get(*key)
-        threads.parallel_for(lambda lo, hi: kernel(*args, out, nb, m, lo, hi), m, K * nb)
+        threads.parallel_for(lambda lo, hi: kernel(*args, out, nb, m, lo, hi), m,
+                             2 * (K + 1) * nb)  # ~ns per element (threads.MIN_WORK)
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         _state["broken"], _state["kernels"] = True, None
         warnings.warn(f"taylorad.cpu: the numba kernel for {name!r} failed ({type(err).__name__}: "

@@ -24,7 +24,7 @@ How many threads (``num_threads()``), read at each call:
    reports and sets it: ``with threadpoolctl.threadpool_limits(1):`` makes taylorad serial too,
    and so does a Dask worker (its nanny starts workers with ``OMP_NUM_THREADS=1``).
 
-A pass is split only when it is large enough to pay for waking the workers (``MIN_ITEMS``,
+A pass is split only when it is large enough to pay for waking the workers (``MIN_WORK``,
 measured: see ``chunks``).
 """
 import os
@@ -33,9 +33,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["limit", "num_threads", "parallel_for", "parallel_ufunc", "set_num_threads"]
 
-# elements of work per chunk below which a pass is not split: waking a worker costs ~10-30 µs;
-# a Taylor kernel or a transcendental ufunc does 2-20 ns of work per element
-MIN_ITEMS = 1 << 15
+# Work is counted in nanoseconds of one core (estimates per element, measured on an AMD EPYC:
+# np.sin ~9 ns, np.add ~0.3 ns, the tanh Taylor kernel ~5 ns at K=2 and ~35 ns at K=8). A pass is
+# split only into chunks of at least MIN_WORK of it (100 µs): handing a chunk to a worker and
+# waiting for it costs 10-35 µs here (measured: an empty two-chunk parallel_for), so a split
+# pass runs at >= ~75 % parallel efficiency or not at all.
+MIN_WORK = 100_000
 
 
 def _positive_int(text, name):
@@ -217,9 +220,9 @@ if hasattr(os, "register_at_fork"):
 
 def chunks(total, work_per_item=1, align=8):
     """[(lo, hi), …]: ``total`` items split for the threads available now, each chunk at least
-    ``MIN_ITEMS`` units of work (``work_per_item`` units per item) and a multiple of ``align``
+    ``MIN_WORK`` units of work (``work_per_item`` units per item) and a multiple of ``align``
     items (whole SIMD vectors) except the last. One chunk when the pass is too small."""
-    most = (total * work_per_item) // MIN_ITEMS
+    most = (total * work_per_item) // MIN_WORK
     n = min(num_threads(), most) if most > 1 else 1
     if n <= 1:
         return [(0, total)]
@@ -320,8 +323,8 @@ def parallel_ufunc(ufunc, *args, out):
     True
     """
     size = out.size
-    work = 8 if ufunc.__name__ in _HEAVY else 1
-    if size * work < 2 * MIN_ITEMS or num_threads() == 1 or not out.flags.c_contiguous:
+    work = 8 if ufunc.__name__ in _HEAVY else 1  # ns per element, as MIN_WORK counts
+    if size * work < 2 * MIN_WORK or num_threads() == 1 or not out.flags.c_contiguous:
         return ufunc(*args, out=out)
     flat = []
     for a in args:

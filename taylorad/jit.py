@@ -19,6 +19,7 @@ import functools
 import itertools
 import math
 import operator
+import sys
 import threading
 import warnings
 
@@ -28,6 +29,7 @@ from .core import backend, buffers
 from .core.switch import enabled
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
+from .cpu.threads import parallel_ufunc
 from .numpy._util import array_namespace
 from .numpy.products import is_outer
 
@@ -353,10 +355,14 @@ class _Program:
         if ufunc is np.concatenate:
             return f"v{out}", (f"{name(ufunc, 'u')}(({', '.join(args)},), "
                                f"axis={params['axis']!r}, {into})"), False
+        if isinstance(ufunc, np.ufunc) and ufunc.signature is None and ufunc.nout == 1:
+            # large elementwise calls split across threads (NumPy's ufuncs run on one)
+            return f"v{out}", (f"_pufunc({name(ufunc, 'u')}, {', '.join(args)}, {into})"), False
         return f"v{out}", f"{name(ufunc, 'u')}({', '.join(args)}, {into})", False
 
     def _source(self, scalar):
-        ns = {"_f64": np.float64, "_shaped": _shaped, "_empty": buffers.empty}
+        ns = {"_f64": np.float64, "_shaped": _shaped, "_empty": buffers.empty,
+              "_pufunc": parallel_ufunc}
 
         def name(obj, prefix):
             key = f"{prefix}{len(ns)}"
@@ -418,9 +424,10 @@ class _Program:
 
 
 def _fused(ops, meta, out_specs):
-    """ops with elementwise runs fused (taylorad.cpu.fuse), or ops when numba is unavailable."""
+    """ops with elementwise runs fused (taylorad.cpu.fuse: numba kernels for NumPy arrays,
+    generated CUDA kernels for CuPy arrays), or ops when neither applies."""
     if not any(m[0] is np.ndarray for m in meta.values()):
-        return ops
+        return _fused_cupy(ops, meta, out_specs)
     from .cpu import dispatch  # noqa: PLC0415
 
     if not enabled(dispatch._state) or not dispatch.available():
@@ -432,6 +439,25 @@ def _fused(ops, meta, out_specs):
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "
                       f"{err}); the recording runs unfused", RuntimeWarning, stacklevel=4)
+        return ops
+
+
+def _fused_cupy(ops, meta, out_specs):
+    cupy = sys.modules.get("cupy")
+    if cupy is None or not any(m[0] is cupy.ndarray for m in meta.values()):
+        return ops
+    from .cpu import fuse  # noqa: PLC0415
+    from .cuda import fuse as cuda_fuse  # noqa: PLC0415
+
+    backend = cuda_fuse.backend()
+    if backend is None:
+        return ops
+    try:
+        return fuse.fuse(ops, meta, out_specs, None, backend)
+    except Exception as err:  # noqa: BLE001 - a kernel that cannot be built must not break users
+        warnings.warn(f"taylorad.jit: fusing elementwise operations on the GPU failed "
+                      f"({type(err).__name__}: {err}); the recording runs unfused",
+                      RuntimeWarning, stacklevel=5)
         return ops
 
 

@@ -7,7 +7,12 @@ cos, sinh, cosh, tan, tanh, sigmoid, sqrt, square, reciprocal, power (scalar exp
 multiply and divide on concrete float32/float64 NumPy arrays run as one compiled pass over
 their inputs (``taylorad/cpu/kernels.py``; the CPU twins of ``kernels/*.cu``). Kernels compile
 on first use (about a second each) and are cached on disk by numba.
+
+Large kernel calls, jit's fused loops and jit's large ufunc calls run on several threads
+(``taylorad.cpu.threads``: ``TAYLORAD_NUM_THREADS``, ``num_threads``, ``set_num_threads``).
 """
 from .dispatch import available, calls, divide, multiply, power, unary, use_kernels
+from .threads import num_threads, set_num_threads
 
-__all__ = ["available", "calls", "divide", "multiply", "power", "unary", "use_kernels"]
+__all__ = ["available", "calls", "divide", "multiply", "num_threads", "power", "set_num_threads",
+           "unary", "use_kernels"]

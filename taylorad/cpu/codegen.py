@@ -155,6 +155,8 @@ def source(kind, name, K, ds, ip=0):
     (As may have no rows); "power": ``kernel(p, x0, y0, xs, out, nb, m)`` (``ip`` > 0: the
     integer exponent, by binary powering). ``ds`` = stored coefficients of each series operand.
     Layout: primals (m,), series (d, nb, m), out (K, nb, m): nb directions of m elements.
+    Every kernel takes two more arguments, ``lo, hi``: it computes elements ``lo ≤ i < hi`` of
+    each direction (``threads.parallel_for`` runs disjoint ranges on several threads).
     """
     body = _Body()
     if kind == "unary":
@@ -210,8 +212,8 @@ def source(kind, name, K, ds, ip=0):
         raise ValueError(f"taylorad.cpu: unknown kernel kind {kind!r}")
     stores = [f"out[{k}, bi, i] = {'0.0' if v is None else v}" for k, v in enumerate(ys)]
     inner = [f"{v} = {e}" for v, e in loads] + body.lines + stores
-    lines = [f"def kernel({args}):",
+    lines = [f"def kernel({args}, lo, hi):",
              "    for bi in range(nb):",
-             "        for i in range(m):"]
+             "        for i in range(lo, hi):"]
     lines += ["            " + s for s in inner]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ import numpy as np
 from ..core.buffers import empty as _empty
 from ..core.rules import integer_exponent
 from ..core.switch import Switch, enabled
+from . import threads
 
 __all__ = ["available", "calls", "divide", "multiply", "power", "unary", "use_kernels"]
 
@@ -101,7 +102,9 @@ def _rows(S, nb, m):
 def _run(name, key, K, nb, m, prefix, shape, dtype, *args):
     out = _empty((K, nb, m), dtype)
     try:
-        _kernels().get(*key)(*args, out, nb, m)
+        kernel = _kernels().get(*key)
+        threads.parallel_for(lambda lo, hi: kernel(*args, out, nb, m, lo, hi), m,
+                             2 * (K + 1) * nb)  # ~ns per element (threads.MIN_WORK)
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         _state["broken"], _state["kernels"] = True, None
         warnings.warn(f"taylorad.cpu: the numba kernel for {name!r} failed ({type(err).__name__}: "

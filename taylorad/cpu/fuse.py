@@ -16,13 +16,15 @@ group — the way XLA fuses, restricted to what is safe to reproduce exactly:
   and a row, so it joins a run as a multiplication (what the primitive computes for it).
 
 A group of fewer than two operations is left alone. Kernels compile on first use and are cached
-on disk (``kernels.load``).
+on disk (``kernels.load``). A large group runs on several threads (``threads.parallel_for``:
+each computes a block of rows or of columns), with results identical to the serial loop.
 """
 import math
 
 import numpy as np
 
 from ..core import buffers
+from . import threads
 from ..numpy.products import is_outer
 
 __all__ = ["fuse"]
@@ -54,7 +56,8 @@ def _scalar(c):
 
 
 class _Group:
-    def __init__(self, shape):
+    def __init__(self, shape, backend):
+        self.backend = backend  # the array type and expression templates (_CPU, or the GPU's)
         self.shape = shape
         self.size = math.prod(shape)
         self.cut = None  # axes before the split that broadcast operands share, if any
@@ -73,12 +76,12 @@ class _Group:
             if lit is not None:
                 return lit
             arr = c
-            if type(arr) is not np.ndarray or arr.dtype != np.float64:
+            if type(arr) is not self.backend.array_type or arr.dtype != np.float64:
                 return None
             shape, key = arr.shape, ("const", id(arr))
         else:
             m = meta.get(k)
-            if m is None or m[0] is not np.ndarray or m[2] != np.float64:
+            if m is None or m[0] is not self.backend.array_type or m[2] != np.float64:
                 return None
             shape, key = m[1], ("slot", k)
         s, n = _core(shape), len(self.shape)
@@ -113,10 +116,11 @@ def _expr(prim, specs, group, meta):
         args.append(a)
     if name == "matmul":
         name = "multiply"  # a rank-1 product (_fusible checked)
-    if name in _BINARY and len(args) == 2:
-        return _BINARY[name].format(*args)
-    if name in _UNARY and len(args) == 1:
-        return _UNARY[name].format(*args)
+    binary, unary = group.backend.binary, group.backend.unary
+    if name in binary and len(args) == 2:
+        return binary[name].format(*args)
+    if name in unary and len(args) == 1:
+        return unary[name].format(*args)
     return None
 
 
@@ -128,7 +132,7 @@ def _shape(spec, meta):
     return None if m is None else m[1]
 
 
-def _fusible(op, meta):
+def _fusible(op, meta, array_type):
     prim, specs, params, out = op
     if params:
         return None
@@ -136,18 +140,31 @@ def _fusible(op, meta):
         shapes = [_shape(sp, meta) for sp in specs]
         if len(shapes) != 2 or None in shapes or not is_outer(*shapes):
             return None
-    elif prim.name not in _BINARY and prim.name not in _UNARY:
+    elif prim.name not in _BINARY and prim.name not in _UNARY:  # the same names on every backend
         return None
     m = meta.get(out)
-    if m is None or m[0] is not np.ndarray or m[2] != np.float64 or math.prod(m[1]) < MIN_SIZE:
+    if m is None or m[0] is not array_type or m[2] != np.float64 or math.prod(m[1]) < MIN_SIZE:
         return None
     return _core(m[1])
 
 
-def fuse(ops, meta, out_specs, load):
+class Backend:
+    """Where fused groups run: ``array_type`` (the operands' class), the expression templates of
+    each fusible operation, and ``make(group, outs, out_shapes)`` -> the replacing op."""
+
+    def __init__(self, array_type, binary, unary, make):
+        self.array_type, self.binary, self.unary, self.make = array_type, binary, unary, make
+
+
+def fuse(ops, meta, out_specs, load, backend=None):
     """The program's ops with fusible runs replaced by one op each (its ``out`` a tuple of the
     slots the rest of the program still needs). ``meta``: slot -> (type, shape, dtype) at capture;
-    ``load(source)`` compiles a kernel. Returns ops unchanged where nothing fuses."""
+    ``load(source)`` compiles a numba kernel (``backend``: None for NumPy arrays and numba, or a
+    ``Backend``, e.g. ``taylorad.cuda.fuse``'s for CuPy). Returns ops unchanged where nothing
+    fuses."""
+    if backend is None:
+        backend = Backend(np.ndarray, _BINARY, _UNARY,
+                          lambda g, outs, shapes: _fused_op(g, outs, shapes, load))
     from ..jit import program_uses  # noqa: PLC0415 - fuse is one of jit's passes
 
     uses, final, _ = program_uses(ops, out_specs)
@@ -157,7 +174,7 @@ def fuse(ops, meta, out_specs, load):
     # operation can join the next elementwise run instead of making a pass of its own.
     groups, cur = [], None
     for i, op in enumerate(ops):
-        shape = _fusible(op, meta)
+        shape = _fusible(op, meta, backend.array_type)
         if shape is not None and cur is not None and shape == cur.shape:
             saved = (set(cur.slots), list(cur.inputs), dict(cur.input_keys), cur.cut)
             e = _expr(op[0], op[1], cur, meta)
@@ -170,7 +187,7 @@ def fuse(ops, meta, out_specs, load):
             groups.append(cur)
             cur = None
         if shape is not None:
-            g = _Group(shape)
+            g = _Group(shape, backend)
             e = _expr(op[0], op[1], g, meta)
             if e is not None:
                 g.ops.append((i, op, e))
@@ -203,7 +220,7 @@ def fuse(ops, meta, out_specs, load):
         if r is None:
             continue
         g, outs = r
-        new.append(_fused_op(g, outs, [meta[k][1] for k in outs], load))
+        new.append(backend.make(g, outs, [meta[k][1] for k in outs]))
     return new
 
 
@@ -220,9 +237,9 @@ def _fused_op(g, outs, out_shapes, load):
     M = g.size // P
     n_in = len(g.inputs)
     body = [f"def kernel({''.join(f'a{j}_, ' for j in range(n_in))}"
-            f"{''.join(f'o{j}, ' for j in range(len(outs)))}P, M):",
-            "    for p in range(P):",
-            "        for q in range(M):"]
+            f"{''.join(f'o{j}, ' for j in range(len(outs)))}p0, p1, q0, q1):",
+            "    for p in range(p0, p1):",
+            "        for q in range(q0, q1):"]
     for j, (_, _, kind) in enumerate(g.inputs):
         index = {"full": "p, q", "suffix": "q", "column": "p"}[kind]
         body.append(f"            a{j} = a{j}_[{index}]")
@@ -236,10 +253,17 @@ def _fused_op(g, outs, out_shapes, load):
     empty = buffers.empty if P * M * 8 >= buffers.POOL_MIN else np.empty
     f64 = np.float64
 
+    work = max(1, len(g.ops) // 2)  # ~ns per element (threads.MIN_WORK)
+
     def impl(*arrays):
         args = [a.reshape(s) for a, s in zip(arrays, shapes)]  # strided views stay views
         res = [empty((P, M), f64) for _ in range(n_out)]
-        kernel(*args, *res, P, M)
+        if P * M * work < threads.MIN_WORK * 2:
+            kernel(*args, *res, 0, P, 0, M)
+        elif P >= 4 * threads.num_threads():  # rows to each thread
+            threads.parallel_for(lambda lo, hi: kernel(*args, *res, lo, hi, 0, M), P, M * work, 1)
+        else:  # columns to each thread
+            threads.parallel_for(lambda lo, hi: kernel(*args, *res, 0, P, lo, hi), M, P * work)
         if n_out == 1:
             return res[0].reshape(out_shapes[0])
         return tuple(r.reshape(s) for r, s in zip(res, out_shapes))

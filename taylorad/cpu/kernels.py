@@ -18,7 +18,7 @@ import threading
 import numba
 import numpy as np
 
-from . import codegen
+from . import codegen, threads
 
 __all__ = ["companion", "get"]
 
@@ -159,6 +159,8 @@ def _companion(x, cosine, out, bad):
 
 def companion(x, cosine, out, bad):
     """out = cos x (cosine=True) or sin x for a 1-D contiguous float64 x, within 2 ulp of the
-    exact value (``bad``: bool scratch of the same length)."""
-    _companion(x, cosine, out, bad)
+    exact value (``bad``: bool scratch of the same length); large x on several threads
+    (``threads.parallel_for``: each computes a slice)."""
+    threads.parallel_for(lambda lo, hi: _companion(x[lo:hi], cosine, out[lo:hi], bad[lo:hi]),
+                         x.shape[0], 1)  # ~1 ns per element (threads.MIN_WORK)
     return out

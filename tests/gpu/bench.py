@@ -145,6 +145,52 @@ def bench_hvp(cp, rows, batch=4096, width=512, dim=256):
                  f"{err:.1e}"))
 
 
+FP64_TFLOPS = {"H100": 67.0, "H200": 67.0, "A100": 19.5}  # spec-sheet tensor-core FP64 peaks
+
+
+def bench_jit(cp, n, K, rows, peak, name):
+    """ta.jit replays (fused elementwise CUDA kernels, taylorad/cuda/fuse.py) against eager, in
+    float64, and against the bounds: the order-K chain must at least read x, v and write K + 1
+    coefficient arrays ((K + 3)·n·8 bytes at peak bandwidth); the MLP HVP must at least do its
+    GEMMs — forward, backward and their tangents, about 5× the 2·batch·Σ fan_in·fan_out flops
+    of one forward pass — at the FP64 peak."""
+    sync = cp.cuda.Stream.null.synchronize
+    x = cp.linspace(-1, 1, n, dtype=cp.float64)
+    v = cp.ones(n, dtype=cp.float64)
+    eager = lambda: ta.derivatives(chain, x, v, K)  # noqa: E731
+    jitted = ta.jit(lambda x, v: ta.derivatives(chain, x, v, K))
+    ref = eager()
+    for _ in range(3):
+        got = jitted(x, v)
+    err = max(float(cp.max(cp.abs(g - r)) / cp.max(cp.abs(r))) for g, r in zip(got, ref))
+    t_j = timeit(lambda: jitted(x, v), sync, repeat=5)
+    t_e = timeit(eager, sync, repeat=5)
+    bound = (K + 3) * n * 8 / (peak * 1e9)
+    rows.append((f"ta.jit derivatives(chain) f64 K={K} n={n:.0e}", f"{t_j * 1e3:.2f}",
+                 f"{t_e * 1e3:.2f} (eager)", f"{t_e / t_j:.1f}x",
+                 f"bound {bound * 1e3:.2f} ms ({100 * bound / t_j:.0f}%)", f"{err:.1e}"))
+    rng = np.random.default_rng(0)
+    batch, dim, width = 4096, 256, 512
+    shapes = [(dim, width), (width, width), (width, 1)]
+    P = tuple(cp.asarray(rng.standard_normal(s) / np.sqrt(s[0])) for s in shapes)
+    V = tuple(cp.asarray(rng.standard_normal(s)) for s in shapes)
+    X = cp.asarray(rng.standard_normal((batch, dim)))
+    eager = lambda: ta.hvp(lambda p: mlp_loss(p, X), P, V)  # noqa: E731
+    jitted = ta.jit(lambda P, V: ta.hvp(lambda p: mlp_loss(p, X), P, V))
+    ref = eager()
+    for _ in range(3):
+        got = jitted(P, V)
+    err = max(float(cp.max(cp.abs(g - r)) / cp.max(cp.abs(r))) for g, r in zip(got, ref))
+    t_j = timeit(lambda: jitted(P, V), sync, repeat=10)
+    t_e = timeit(eager, sync, repeat=10)
+    flops = 5 * 2 * batch * sum(a * b for a, b in shapes)
+    tf = next((v for k, v in FP64_TFLOPS.items() if k in name), None)
+    bound = f"bound {flops / (tf * 1e12) * 1e3:.3f} ms ({100 * flops / (tf * 1e12) / t_j:.0f}%)" \
+        if tf else f"{flops / t_j / 1e12:.1f} TFLOP/s"
+    rows.append((f"ta.jit hvp MLP f64 {batch}x{dim}->{width}->{width}->1", f"{t_j * 1e3:.2f}",
+                 f"{t_e * 1e3:.2f} (eager)", f"{t_e / t_j:.1f}x", bound, f"{err:.1e}"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=float, default=1e7, help="elements (default 1e7)")
@@ -162,7 +208,8 @@ def main():
     rows = []
     stages = [("kernels", lambda: bench_kernels(cp, n, K, rows, peak)),
               ("chain", lambda: bench_chain(cp, n, K, rows)),
-              ("hvp", lambda: bench_hvp(cp, rows))]
+              ("hvp", lambda: bench_hvp(cp, rows)),
+              ("jit", lambda: bench_jit(cp, n, K, rows, peak, name))]
     failed = False
     for label, stage in stages:
         try:

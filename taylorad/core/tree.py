@@ -1,4 +1,4 @@
-"""Minimal pytrees: tuples, lists and dicts of leaves (None is an empty node)."""
+"""Minimal pytrees: tuples (namedtuples too), lists and dicts of leaves (None is an empty node)."""
 
 
 def _flatten(t, leaves):
@@ -31,6 +31,8 @@ def _unflatten(d, it):
     if d[0] is dict:
         return {k: _unflatten(c, it) for k, c in zip(d[1], d[2])}
     kind, children = d
+    if hasattr(kind, "_fields"):  # a namedtuple (EighResult, SVDResult, …) takes positionals
+        return kind(*(_unflatten(c, it) for c in children))
     return kind(_unflatten(c, it) for c in children)
 
 

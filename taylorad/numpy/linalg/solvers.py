@@ -507,19 +507,23 @@ def tensorsolve(a, b, axes=None):
     array([[0.5, 0.5],
            [0.5, 0.5]])
     """
-    from ..shape import moveaxis  # noqa: PLC0415
+    from ..shape import transpose  # noqa: PLC0415
 
     _check_real(a, "tensorsolve")
     sa, sb = shape_of(a), shape_of(b)
-    if axes is not None:
-        axes = [ax % len(sa) for ax in axes]
-        a = moveaxis(a, axes, list(range(len(sa) - len(axes), len(sa))))
+    if axes is not None:  # as NumPy: each listed axis moves to the end, in order
+        order = list(range(len(sa)))
+        for ax in axes:
+            order.remove(ax % len(sa))
+            order.append(ax % len(sa))
+        a = transpose(a, order)
         sa = shape_of(a)
-    q = sa[len(sb):]
-    n = int(np.prod(sb, dtype=np.int64))
-    if sa[:len(sb)] != sb or int(np.prod(q, dtype=np.int64)) != n:
-        raise ValueError(f"taylorad.numpy.linalg.tensorsolve: a of shape {sa} must be b.shape "
-                         f"{sb} followed by axes of product {n}")
+    q = sa[len(sa) - (len(sa) - len(sb)):] if len(sa) > len(sb) else ()
+    n = int(np.prod(q, dtype=np.int64))
+    if len(sa) <= len(sb) or int(np.prod(sa, dtype=np.int64)) != n * n or \
+            int(np.prod(sb, dtype=np.int64)) != n:
+        raise ValueError(f"taylorad.numpy.linalg.tensorsolve: a of shape {sa} does not fit b of "
+                         f"shape {sb} — a must be b.shape followed by axes of the same product")
     x = solve(reshape(a, (n, n)), reshape(b, (n,)))
     return reshape(x, q)
 

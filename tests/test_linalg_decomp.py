@@ -403,3 +403,30 @@ def test_refusals_name_function_argument_and_fix():
         ta.grad(lambda a: tnp.sum(la.lstsq(a, np.ones(4))[0]))(np.eye(3))
     # matrix_rank is piecewise constant: an integer, never traced (zero derivative)
     assert ta.grad(lambda a: tnp.sum(a) * la.matrix_rank(a))(np.eye(2))[0, 0] == 2
+
+
+@pytest.mark.parametrize("name", ["eigvalsh", "eigh", "svd", "qr", "pinv"])
+def test_grad_of_taylor_coefficient_vs_differences(name):
+    """Reverse over Taylor: d/dA of the order-3 coefficient of f(A + tE) (the Taylor rules are
+    written in taylorad primitives, so they differentiate again)."""
+    rng = np.random.default_rng(13)
+    if name.startswith("eig"):
+        A, E, W = _spd_spread(rng, 3), rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    else:
+        A, E, W = (rng.standard_normal((4, 3)) for _ in range(3))
+    E = 0.3 * E
+    f = {"eigvalsh": la.eigvalsh, "eigh": lambda a: la.eigh(a)[1] ** 2,
+         "svd": lambda a: la.svd(a, full_matrices=False)[2] ** 2,
+         "qr": lambda a: la.qr(a)[1] ** 2, "pinv": la.pinv}[name]
+
+    def d3(a):
+        return tnp.sum(tnp.sin(ta.derivatives(f, a, E, 3)[3]))
+
+    g = ta.grad(d3)(A)
+    h = 1e-4  # fourth-order central differences
+
+    def d(s):
+        return d3(A + s * h * W)
+
+    fd = (8 * (d(1) - d(-1)) - (d(2) - d(-2))) / (12 * h)
+    np.testing.assert_allclose(np.sum(g * W), fd, rtol=1e-7)

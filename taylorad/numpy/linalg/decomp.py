@@ -36,7 +36,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ...core.rules import defcompose, deftaylor, defvjp
+from ...core.rules import deftaylor, defvjp
 from ...core.trace import Box, Primitive, getval
 from .._util import array_namespace, shape_of
 from ..products import matmul
@@ -289,8 +289,9 @@ def _svd_series(U0, s0, V0, A, K, values_only=False):
 
 
 def _svd_coeffs(tr, a0, Sa, ans, m, n, values_only=False):
+    """U, s, V coefficient lists of A(t) = a0 + …, from the packed primal ``ans``."""
     A = tr.coeffs(a0, Sa)
-    U0, s0, V0 = _svd_unpack(ans, m) if ans is not None else (None, None, None)
+    U0, s0, V0 = _svd_unpack(ans, m)
     if m >= n:
         return _svd_series(U0, s0, V0, A, tr.K, values_only)
     V, s, U = _svd_series(V0, s0, U0, [None if c is None else _T(c) for c in A], tr.K,

@@ -320,7 +320,7 @@ def _solve_triangular_taylor(tr, ans, primals, series, lower, trans, unit):
         return solve_triangular_p(a0, r, lower=lower, trans=trans, unit=unit)
 
     def op(m):
-        m = _tri_part(m, lower, True if unit else False)
+        m = _tri_part(m, lower, unit)
         return _T(m) if trans else m
 
     if Sa is None:

@@ -99,8 +99,8 @@ def test_zero_derivative_ops_return_constants():
 UNSUPPORTED = [
     ("numpy.sort", lambda x: np.sort(x)),
     ("numpy.fft.fft", lambda x: np.fft.fft(x)),
-    ("numpy.linalg.eigh", lambda x: np.linalg.eigh(np.outer(x, x))),
-    ("numpy.linalg.svd", lambda x: np.linalg.svd(np.outer(x, x))),
+    ("numpy.linalg.eig", lambda x: np.linalg.eig(np.outer(x, x))[0]),  # complex: out of scope
+    ("numpy.linalg.eigvals", lambda x: np.linalg.eigvals(np.outer(x, x))),
     ("add.reduce", lambda x: np.add.reduce(x)),
     ("numpy.exp", lambda x: np.exp(x, out=np.empty(3))),
     ("numpy.asarray", lambda x: np.asarray(x)),

@@ -1,4 +1,4 @@
-"""Minimal pytrees: tuples, lists and dicts of leaves (None is an empty node).
+"""Minimal pytrees: tuples (namedtuples too), lists and dicts of leaves (None is an empty node).
 
 A treedef is ``"*"`` for a single leaf, ``None`` for None, and otherwise a flat tuple of tokens
 in preorder — ``(type, n)`` for a tuple or list of n children, ``(dict, keys)`` for a dict,
@@ -39,6 +39,12 @@ def tree_flatten(tree):
     return leaves, tuple(tokens)
 
 
+def _build(kind, children):
+    if hasattr(kind, "_fields"):  # a namedtuple (EighResult, SVDResult, …) takes positionals
+        return kind(*children)
+    return kind(children)
+
+
 def tree_unflatten(treedef, leaves):
     if treedef is None:
         return None
@@ -57,7 +63,7 @@ def tree_unflatten(treedef, leaves):
             if n:
                 stack.append([kind, n, [], spec])
                 continue
-            node = {} if kind is dict else kind(())
+            node = {} if kind is dict else _build(kind, [])
         while stack:  # hand the node to its parent; close every container it completes
             top = stack[-1]
             top[2].append(node)
@@ -65,7 +71,7 @@ def tree_unflatten(treedef, leaves):
             if top[1]:
                 break
             stack.pop()
-            node = dict(zip(top[3], top[2])) if top[0] is dict else top[0](top[2])
+            node = dict(zip(top[3], top[2])) if top[0] is dict else _build(top[0], top[2])
         if not stack:
             return node
     raise ValueError("tree_unflatten: the treedef is incomplete")

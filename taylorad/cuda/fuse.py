@@ -129,9 +129,10 @@ def backend():
     if cupy is None:
         return None
     from ..cpu.fuse import Backend  # noqa: PLC0415
+    from ..core.switch import enabled  # noqa: PLC0415
     from .fused import _state  # noqa: PLC0415
 
-    if not _state["enabled"]:
+    if not enabled(_state):
         return None
     return Backend(cupy.ndarray, {k: v for k, v in BINARY.items()},
                    {k: v for k, v in UNARY.items()}, _make)

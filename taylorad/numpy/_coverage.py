@@ -58,7 +58,7 @@ NOT_SUPPORTED = {
     "numpy.asmatrix": "out of scope: numpy.matrix is deprecated — use 2-D arrays",
     "numpy.bmat": "out of scope: numpy.matrix is deprecated — use taylorad.numpy.block",
     "numpy.busday_count": _DT, "numpy.busday_offset": _DT, "numpy.is_busday": _DT,
-    "numpy.datetime_as_string": _DT, "numpy.datetime_data": _DT,
+    "numpy.datetime_as_string": _DT, "numpy.datetime_data": _DT, "numpy.isnat": _DT,
     "numpy.from_dlpack": _IO, "numpy.frombuffer": _IO, "numpy.fromfile": _IO,
     "numpy.fromiter": _IO, "numpy.fromregex": _IO, "numpy.fromstring": _IO,
     "numpy.genfromtxt": _IO, "numpy.load": _IO, "numpy.loadtxt": _IO, "numpy.save": _IO,
@@ -204,3 +204,13 @@ def summary():
 def reason(qualname):
     """The not-supported reason for 'numpy.name' (None when it is not listed)."""
     return NOT_SUPPORTED.get(qualname)
+
+
+def as_markdown():
+    """The not-supported table and the counts, as Markdown (for the README and the docs)."""
+    counts = summary()
+    lines = ["| status | callables |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(counts.items())]
+    lines += ["", "| not supported | why |", "|---|---|"]
+    lines += [f"| `{name}` | {why} |" for name, why in sorted(NOT_SUPPORTED.items())]
+    return "\n".join(lines)

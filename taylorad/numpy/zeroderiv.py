@@ -64,7 +64,7 @@ _GROUPS = {
         "all", "any", "allclose", "isclose", "array_equal", "array_equiv", "isin",
         "logical_and", "logical_not", "logical_or", "logical_xor", "lexsort", "nanargmax",
         "nanargmin", "iscomplex", "isreal", "iscomplexobj", "isrealobj", "isscalar",
-        "iterable", "isfortran", "may_share_memory", "shares_memory", "isnat",
+        "iterable", "isfortran", "may_share_memory", "shares_memory",
         "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
         "bitwise_or", "bitwise_right_shift", "bitwise_xor", "invert", "left_shift",
         "right_shift", "gcd", "lcm", "packbits", "unpackbits",

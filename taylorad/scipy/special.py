@@ -84,7 +84,8 @@ def _polygamma(n):
             prim = _ufunc("psi")
             prim.name = "digamma"
         else:
-            prim = _Primitive(f"polygamma{n}", lambda x, n=n: _special(x).polygamma(n, x),
+            prim = _Primitive(f"polygamma{n}",
+                              lambda x, n=n: _special(x).polygamma(n, x).astype(x.dtype),
                               doc=f"the polygamma function of order {n}")
         _POLYGAMMA[n] = prim
 

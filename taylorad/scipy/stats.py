@@ -60,8 +60,13 @@ class _Norm:
         -0.918939
         """
         z = _z(x, loc, scale)
-        return z * z * -0.5 - _LOG_SQRT_2PI - log(scale if isinstance(scale, Box)
-                                                   else np.asarray(scale, dtype=float))
+        if isinstance(scale, Box):
+            log_scale = log(scale)
+        elif np.ndim(scale) == 0:
+            log_scale = math.log(float(scale))  # a Python float keeps float32 inputs float32
+        else:
+            log_scale = np.log(np.asarray(scale, dtype=np.result_type(getval(z).dtype, 0.0)))
+        return z * z * -0.5 - _LOG_SQRT_2PI - log_scale
 
     def pdf(self, x, loc=0.0, scale=1.0):
         """The density exp(logpdf).

@@ -154,6 +154,7 @@ ROWS = [
     ("logspace", lambda a, b: np.logspace(a, b, 4), (X5[0], XP[2]), False),
     ("geomspace", lambda a, b: np.geomspace(a, b, 4), (XP[1], XP[3]), False),
     ("full_like", lambda x, v: np.full_like(x, v), (X5, XP[1]), False),
+    ("histogram_bin_edges", lambda x: np.histogram_bin_edges(x, 4), (X5,), False),
 ]
 IDS = [r[0] for r in ROWS]
 QUICK = [r for r in ROWS if r[3]]

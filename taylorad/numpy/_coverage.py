@@ -48,8 +48,6 @@ NOT_SUPPORTED = {
     "numpy.unique_inverse": _SET, "numpy.unique_values": _SET, "numpy.union1d": _SET,
     "numpy.intersect1d": _SET, "numpy.setdiff1d": _SET, "numpy.setxor1d": _SET,
     "numpy.histogram": _HIST, "numpy.histogram2d": _HIST, "numpy.histogramdd": _HIST,
-    "numpy.histogram_bin_edges": ("not supported yet: the edges are linspace(min, max) (a "
-                                  "composition), pending"),
     "numpy.copyto": _INPLACE, "numpy.fill_diagonal": _INPLACE, "numpy.place": _INPLACE,
     "numpy.put": _INPLACE, "numpy.put_along_axis": _INPLACE, "numpy.putmask": _INPLACE,
     "numpy.frompyfunc": ("not supported: wraps an arbitrary Python function as an object "

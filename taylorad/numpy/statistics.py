@@ -23,7 +23,7 @@ from .tensor import take_along_axis
 __all__ = ["median", "percentile", "quantile", "average", "ptp", "cov", "corrcoef", "nansum",
            "nanmean", "nanprod", "nanmax", "nanmin", "nanvar", "nanstd", "nancumsum",
            "nancumprod", "nanmedian", "nanpercentile", "nanquantile", "cumprod",
-           "cumulative_sum", "cumulative_prod"]
+           "cumulative_sum", "cumulative_prod", "histogram_bin_edges"]
 
 
 def _arr(x):
@@ -677,3 +677,52 @@ def _cumulative(x, axis, include_initial, fn, init, fname, dtype):
         first = array_namespace(v).full(s[:ax] + (1,) + s[ax + 1:], init, dtype=v.dtype)
         y = concatenate([first, y], axis=ax)
     return y if dtype is None else astype(y, dtype)
+
+
+def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - numpy's name
+    """numpy.histogram_bin_edges for a number of bins: linspace(min a, max a, bins + 1).
+
+    Parameters
+    ----------
+    a : array_like (traced or not)
+        Data (flattened).
+    bins : int or 1-D array
+        Number of equal-width bins (edges move with min and max of ``a``), or the edges
+        themselves (constants). Estimator names ('auto', …) are not supported.
+    range : (float, float), optional
+        Constant lower and upper edges.
+    weights : array_like, optional
+        Unused, as in NumPy.
+
+    Returns
+    -------
+    array
+        The bin edges.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogram_bin_edges(np.array([0.0, 1.0, 4.0]), 2).tolist()
+    [0.0, 2.0, 4.0]
+    """
+    if isinstance(bins, str):
+        raise TypeError("taylorad.numpy.histogram_bin_edges: bin estimators by name are not "
+                        "supported — pass the number of bins or the edges")
+    v = np.asarray(getval(a))
+    if not isinstance(a, Box) or np.ndim(bins) == 1 or range is not None:
+        return np.histogram_bin_edges(v, bins, range)
+    from .polynomial import linspace  # noqa: PLC0415
+
+    x = ravel_(a)
+    lo, hi = amin(x), amax(x)
+    if v.size == 0:
+        lo, hi = 0.0, 1.0
+    elif v.min() == v.max():  # numpy widens a degenerate range by 1/2 on each side
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = linspace(lo, hi, int(bins) + 1)
+    dt = v.dtype if v.dtype.kind == "f" else np.float64
+    return astype(edges, dt)
+
+
+def ravel_(a):
+    return reshape(_arr(a), (-1,))

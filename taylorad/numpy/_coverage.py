@@ -201,6 +201,9 @@ def summary():
 
 def reason(qualname):
     """The not-supported reason for 'numpy.name' (None when it is not listed)."""
+    if qualname.startswith("numpy.fft."):
+        return ("out of scope: FFTs work on complex values, and taylorad differentiates real "
+                "functions — numpy.fft is not supported")
     return NOT_SUPPORTED.get(qualname)
 
 

@@ -98,7 +98,9 @@ def _unsupported(what, kwargs):
 
     why = reason(what)
     if why:  # listed in the not-supported table: say why
-        return f"taylorad: {what} cannot be applied to a traced array ({why})"
+        return (f"taylorad: {what}{extra} is not a taylorad primitive and cannot be applied to a "
+                f"traced array — {why} (the table of what taylorad.numpy supports is "
+                f"taylorad.numpy._coverage)")
     return (f"taylorad: {what}{extra} is not a taylorad primitive and cannot be applied to a "
             f"traced array — use the taylorad.numpy function of the same name (import "
             f"taylorad.numpy as tnp) or write it from tnp primitives; see "

@@ -53,6 +53,25 @@ __all__ = [
 __all__ += _elementwise.__all__ + _reductions.__all__ + _tensor.__all__
 __all__ += _modular.__all__
 
+# the rest of NumPy's main namespace (issue 13): joining/rearranging, statistics, differences and
+# products, more real elementwise functions, polynomials and ranges, zero-derivative functions;
+# what is not supported, and why, is listed in taylorad/numpy/_coverage.py
+from . import calculus as _calculus  # noqa: E402
+from . import joining as _joining  # noqa: E402
+from . import zeroderiv as _zeroderiv  # noqa: E402
+from . import polynomial as _polynomial  # noqa: E402
+from . import realfuncs as _realfuncs  # noqa: E402
+from . import statistics as _statistics  # noqa: E402
+
+for _mod in (_joining, _statistics, _calculus, _realfuncs, _polynomial, _zeroderiv):
+    for _name in _mod.__all__:
+        if _name not in globals() or _name not in __all__:
+            globals()[_name] = getattr(_mod, _name)
+            __all__.append(_name)
+del _mod, _name
+around = round
+__all__.append("around")
+
 # the few primitives the core machinery uses (reverse accumulation, seeds, restacking)
 _ops.add = add
 _ops.multiply = multiply

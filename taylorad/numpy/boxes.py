@@ -53,6 +53,8 @@ def attach(tnp):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         fn = tnp.__dict__.get(_UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__))
+        if fn is None or ufunc.__name__ not in tnp.__all__:
+            fn = _scipy_ufunc(ufunc) or fn  # scipy.special.gammaln(x), … on traced values
         if method != "__call__" or kwargs or fn is None or not callable(fn):
             what = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
             raise TypeError(_unsupported(f"numpy.{what}", kwargs))
@@ -61,10 +63,11 @@ def attach(tnp):
     def __array_function__(self, func, types, args, kwargs):
         if func.__name__ in _INSPECT:  # np.shape(x), np.ndim(x), np.size(x): no value needed
             return getattr(args[0], func.__name__)
-        ns = tnp.linalg if (getattr(func, "__module__", "") or "").startswith("numpy.linalg") \
-            else tnp
+        mod = getattr(func, "__module__", "") or ""
+        ns = tnp.linalg if mod.startswith("numpy.linalg") else tnp
         fn = ns.__dict__.get(func.__name__)
-        if fn is None or func.__name__ not in ns.__all__:
+        if fn is None or func.__name__ not in ns.__all__ or \
+                not (mod == "numpy" or mod.startswith(("numpy.linalg", "numpy._core"))):
             raise TypeError(_unsupported(f"{_qualname(func)}", {}))
         return fn(*args, **kwargs)
 
@@ -95,10 +98,29 @@ def _qualname(func):
 
 def _unsupported(what, kwargs):
     extra = f" with keyword arguments {sorted(kwargs)}" if kwargs else ""
+    from ._coverage import reason  # noqa: PLC0415
+
+    why = reason(what)
+    if why:  # listed in the not-supported table: say why
+        return (f"taylorad: {what}{extra} is not a taylorad primitive and cannot be applied to a "
+                f"traced array — {why} (the table of what taylorad.numpy supports is "
+                f"taylorad.numpy._coverage)")
     return (f"taylorad: {what}{extra} is not a taylorad primitive and cannot be applied to a "
             f"traced array — use the taylorad.numpy function of the same name (import "
             f"taylorad.numpy as tnp) or write it from tnp primitives; see "
             f"taylorad.numpy.__all__ for what is supported")
+
+
+def _scipy_ufunc(ufunc):
+    """taylorad.scipy.special's counterpart of a scipy.special ufunc (None for others)."""
+    if "scipy" not in (type(ufunc).__module__ + repr(ufunc)) and \
+            getattr(__import__("sys").modules.get("scipy.special"), ufunc.__name__, None) \
+            is not ufunc:
+        return None
+    from ..scipy import special  # noqa: PLC0415
+
+    name = ufunc.__name__
+    return getattr(special, name, None) if name in special.__all__ else None
 
 
 __all__ = ["attach", "getval", "np"]

@@ -134,7 +134,7 @@ class SmoothL1Loss(LossBase):
 
 
 class HuberLoss(LossBase):
-    """``nn.HuberLoss(reduction='mean', delta=1.0)``: 0.5·d² where |d| ≤ δ, else δ·(|d| − 0.5δ).
+    """``nn.HuberLoss(reduction='mean', delta=1.0)``: 0.5·d² where |d| < δ, else δ·(|d| − 0.5δ).
 
     Examples
     --------
@@ -153,7 +153,7 @@ class HuberLoss(LossBase):
     def construct(self, logits, labels):
         d = _t(logits, "logits", "HuberLoss") - _t(labels, "labels", "HuberLoss")
         a = abs(d)
-        small = np.asarray(getval(a._data) <= self.delta)
+        small = np.asarray(getval(a._data) < self.delta)
         return self.get_loss(_where(small, d * d * 0.5, (a - 0.5 * self.delta) * self.delta))
 
 

@@ -78,8 +78,8 @@ class WithGradCell(Cell):
 class TrainOneStepCell(Cell):
     """``nn.TrainOneStepCell(network, optimizer, sens=None, return_grad=False)``: one training
     step — the loss of ``network(*inputs)``, its gradients w.r.t. ``optimizer.parameters``
-    (seeded with ``sens``, default 1.0), ``optimizer(grads)``; returns the loss (and the
-    gradients with ``return_grad=True``).
+    (seeded with ``sens``, default 1.0), ``optimizer(grads)``; returns the loss (with
+    ``return_grad=True``: ``(loss, {parameter name: gradient})``).
 
     Examples
     --------
@@ -115,4 +115,6 @@ class TrainOneStepCell(Cell):
         sens = _fill_like(loss, self.sens)
         grads = self.grad(self.network, self.weights)(*inputs, sens)
         self.optimizer(grads)
-        return (loss, grads) if self.return_grad else loss
+        if self.return_grad:
+            return loss, {p.name: g for p, g in zip(self.weights, grads)}
+        return loss

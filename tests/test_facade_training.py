@@ -574,6 +574,34 @@ def test_sequential_cell_and_cell_list():
         nn.SequentialCell([lambda v: v])
 
 
+def test_cell_list_insert_extend_identity_and_loss_base():
+    a, b, c = nn.Dense(2, 2), nn.Dense(2, 2), nn.Dense(2, 1)
+    cl = nn.CellList([a])
+    cl.extend([c])
+    cl.insert(1, b)
+    assert list(cl) == [a, b, c]
+    assert [p.name for p in cl.trainable_params()][::2] == ["0.weight", "1.weight", "2.weight"]
+    x = Tensor(np.array([[1.0, -2.0]], F32))
+    assert nn.Identity()(x) is x
+    lb = nn.LossBase("sum")
+    assert float(lb.get_loss(Tensor(np.array([1.0, 2.0], F32)), Tensor(np.array([3.0, 0.5],
+                                                                              F32))).asnumpy()) \
+        == pytest.approx(4.0)
+    assert float(nn.LossBase().get_loss(Tensor(np.array([1.0, 2.0], F32))).asnumpy()) == 1.5
+
+
+def test_import_paths_of_mindspore():
+    import taylorad.common as common
+    import taylorad.train as train
+
+    assert train.save_checkpoint is ms.save_checkpoint
+    assert train.load_param_into_net is ms.load_param_into_net
+    assert common.dtype.float32 == mstype.float32
+    assert common.initializer.Normal is Normal and common.set_seed is ms.set_seed
+    assert ms.nn.Adam is nn.Adam and ms.ops.GradOperation is ops.GradOperation
+    assert ms.context.PYNATIVE_MODE == ms.PYNATIVE_MODE
+
+
 def test_activations_match_numpy():
     from scipy.special import erf
 
@@ -618,9 +646,19 @@ def test_functional_ops_and_tensor_methods():
         (t.transpose(), xd.T), (t * Tensor(np.array([2.0, 0.5, 1.0], F32)),
                                 xd * [2.0, 0.5, 1.0]),
         (t - Tensor(np.array([[1.0], [2.0]], F32)), xd - [[1.0], [2.0]]),
+        (ops.clip_by_value(t, -1.0, 2.0), np.clip(xd, -1, 2)),
+        (ops.select(t > 0, t, t * 2), np.where(xd > 0, xd, 2 * xd)),
+        (ops.smooth_l1_loss(t, t * 0), np.where(np.abs(xd) < 1, 0.5 * xd ** 2, np.abs(xd) - 0.5)),
+        (ops.gelu(t), xd * 0.5 * (1 + np.vectorize(math.erf)(xd / math.sqrt(2)))),
+        (ops.gelu(t, approximate="tanh"),
+         0.5 * xd * (1 + np.tanh(math.sqrt(2 / math.pi) * (xd + 0.044715 * xd ** 3)))),
+        (ops.argmin(t, 1), [1, 2]), (ops.dot(t, t.T), xd @ xd.T),
+        (t.sum(1, mstype.float64, True), xd.sum(1, keepdims=True)),
+        (t.sum((0, 1), initial=1.0), xd.sum() + 1),
     ]
     for got, want in checks:
         np.testing.assert_allclose(got.asnumpy(), want, rtol=2e-6, atol=1e-6)
+    assert t.sum(1, mstype.float64).dtype == mstype.float64
     # the gradient of a functional-op loss: d/dx mean(clamp(x)^2) = 2 clamp(x)·1[inside]/n
     # (no element on a bound)
     g = ms.grad(lambda v: ops.mean(ops.square(ops.clamp(v, -0.9, 2.0))))(t).asnumpy()

@@ -83,7 +83,7 @@ class MSELoss(LossBase):
     >>> import taylorad.nn as nn
     >>> from taylorad import Tensor
     >>> print(nn.MSELoss()(Tensor([1.0, 2.0, 3.0]), Tensor([1.0, 1.0, 1.0])))
-    1.6666666
+    1.6666667
     """
 
     def construct(self, logits, labels):

@@ -24,3 +24,14 @@ from ._facade.dtype import (bool_, float16, float32, float64, int8, int16, int32
 
 __all__ += ["Parameter", "ParameterTuple", "Tensor", "bool_", "float16", "float32", "float64",
             "int8", "int16", "int32", "int64", "uint8"]
+
+# MindSpore's top-level training functions (import taylorad as ms; ms.set_seed, ms.set_context,
+# ms.save_checkpoint ...) and the nn / ops / context modules as attributes (ms.nn.Dense)
+from ._facade.context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context  # noqa: E402
+from ._facade.initializer import get_seed, set_seed  # noqa: E402
+from ._facade.serialization import (load_checkpoint, load_param_into_net,  # noqa: E402
+                                    save_checkpoint)
+from . import common, context, dtype, nn, ops, train  # noqa: E402, F401
+
+__all__ += ["GRAPH_MODE", "PYNATIVE_MODE", "get_context", "set_context", "get_seed", "set_seed",
+            "load_checkpoint", "load_param_into_net", "save_checkpoint"]

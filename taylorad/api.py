@@ -29,7 +29,18 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivatives", "jet", "hvp"]
 # reverse mode
 
 
-def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
+def _third_positional(ms_args, has_aux, ms_kwargs):
+    """The third positional argument is JAX's has_aux or MindSpore's weights; ``has_aux`` may
+    still come by keyword with positional weights (``value_and_grad(fn, None, params,
+    has_aux=True)``, MindSpore's quick-start). Returns (third, further positionals, keywords)."""
+    if not ms_args:
+        return has_aux, (), ms_kwargs
+    if has_aux is not False:
+        ms_kwargs = dict(ms_kwargs, has_aux=has_aux)
+    return ms_args[0], tuple(ms_args[1:]), ms_kwargs
+
+
+def value_and_grad(fun, argnums=0, *ms_args, has_aux=False, **ms_kwargs):
     """Return a function computing ``fun``'s value and its gradient w.r.t. ``argnums``.
 
     Parameters
@@ -57,6 +68,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
     >>> ta.value_and_grad(lambda x: tnp.sum(x ** 2))(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
+    has_aux, ms_args, ms_kwargs = _third_positional(ms_args, has_aux, ms_kwargs)
     if ms_args or ms_kwargs or not isinstance(has_aux, bool):  # MindSpore 2.x spelling
         return _facade("mindspore_style", "value_and_grad")(fun, argnums, has_aux, ms_args,
                                                            ms_kwargs, True)
@@ -94,7 +106,7 @@ def _value_and_grad(fun, argnums, has_aux, fname):
     return vg
 
 
-def grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
+def grad(fun, argnums=0, *ms_args, has_aux=False, **ms_kwargs):
     """Return a function computing the gradient of scalar ``fun`` w.r.t. ``argnums``.
 
     Also accepts MindSpore 2.x's spelling ``grad(fn, grad_position=0, weights=None,
@@ -108,6 +120,7 @@ def grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
     >>> ta.grad(lambda x: tnp.sum(tnp.sin(x)))(np.array([0.0]))
     array([1.])
     """
+    has_aux, ms_args, ms_kwargs = _third_positional(ms_args, has_aux, ms_kwargs)
     if ms_args or ms_kwargs or not isinstance(has_aux, bool):  # MindSpore 2.x spelling
         return _facade("mindspore_style", "grad")(fun, argnums, has_aux, ms_args, ms_kwargs,
                                                  False)

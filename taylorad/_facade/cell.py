@@ -16,6 +16,9 @@ class Cell:
         object.__setattr__(self, "_params", {})
         object.__setattr__(self, "_cells", {})
         object.__setattr__(self, "training", False)
+        # auto_prefix=False (MindSpore's WithLossCell, TrainOneStepCell, optimizers): the
+        # attribute names of this cell's sub-cells do not enter its Parameters' names
+        object.__setattr__(self, "_auto_prefix", bool(auto_prefix))
 
     def _registry(self, what):
         if "_params" not in self.__dict__:
@@ -37,8 +40,9 @@ class Cell:
             d = self._registry("sub-cells")
             d["_params"].pop(name, None)
             d["_cells"][name] = value
-            for path, p in value.parameters_and_names(name_prefix=name):
-                p.name = path
+            if self.__dict__.get("_auto_prefix", True):
+                for path, p in value.parameters_and_names(name_prefix=name):
+                    p.name = path
         elif isinstance(value, ParameterTuple):
             d = self._registry("ParameterTuples")
         elif "_params" in self.__dict__:
@@ -47,6 +51,8 @@ class Cell:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
+        for k in [k for k in self._params if k.startswith(name + "#")]:
+            del self._params[k]
         self._params.pop(name, None)
         self._cells.pop(name, None)
         object.__delattr__(self, name)
@@ -70,8 +76,9 @@ class Cell:
                     seen.add(id(p))
                     yield prefix + p._local, p
             if expand:
+                auto = cell.__dict__.get("_auto_prefix", True)
                 for attr, sub in cell.__dict__.get("_cells", {}).items():
-                    yield from rec(sub, prefix + attr + ".")
+                    yield from rec(sub, prefix + attr + "." if auto else prefix)
 
         yield from rec(self, prefix)
 

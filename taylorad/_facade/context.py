@@ -14,7 +14,26 @@ _TARGETS = ("CPU", "GPU")
 
 
 def set_context(**kwargs):
-    """Set ``mode`` (GRAPH_MODE or PYNATIVE_MODE) and/or ``device_target`` ("CPU" or "GPU")."""
+    """Set ``mode`` (GRAPH_MODE or PYNATIVE_MODE) and/or ``device_target`` ("CPU" or "GPU").
+
+    Parameters
+    ----------
+    **kwargs
+        ``mode`` (0 = GRAPH_MODE, 1 = PYNATIVE_MODE: which of MindSpore's two error conventions
+        the facade follows), ``device_target`` ('CPU' or 'GPU': new Tensors on CuPy); ``device_id``,
+        ``save_graphs``, ``max_call_depth``, ... are accepted and ignored.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import taylorad as ms
+    >>> ms.set_context(mode=ms.PYNATIVE_MODE); ms.get_context("mode")
+    1
+    >>> ms.set_context(mode=ms.GRAPH_MODE)
+    """
     for key, value in kwargs.items():
         if key == "mode":
             if isinstance(value, bool) or value not in (GRAPH_MODE, PYNATIVE_MODE):
@@ -42,6 +61,23 @@ def set_context(**kwargs):
 
 
 def get_context(key):
+    """The value of one setting of :func:`set_context`.
+
+    Parameters
+    ----------
+    key : str
+        ``'mode'``, ``'device_target'`` or ``'device_id'`` (or any key set before).
+
+    Returns
+    -------
+    object
+
+    Examples
+    --------
+    >>> import taylorad as ms
+    >>> ms.get_context("device_target")
+    'CPU'
+    """
     if key not in _CTX:
         raise ValueError(f"get_context: unknown setting {key!r}; known: {sorted(_CTX)}")
     return _CTX[key]

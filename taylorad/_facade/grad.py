@@ -105,30 +105,72 @@ def _zeros_tensor(t):
     return Tensor._wrap(tnp.zeros_like(v))
 
 
+def _int_kind(t):
+    return np.dtype(getval(t._data).dtype).kind in "iu"
+
+
+def _as_float_leaf(t):
+    """An integer input/Parameter as a float32 leaf (MindSpore computes its gradient in float and
+    casts it back to the integer dtype, MINDSPORE.md §1)."""
+    return tnp.astype(t._data, np.float32)
+
+
+def _dtypes(tree):
+    if isinstance(tree, (tuple, list)):
+        return tuple(_dtypes(t) for t in tree)
+    return None if tree is None else np.dtype(getval(tree).dtype)
+
+
+def _cast_tree(tree, dts):
+    if isinstance(tree, (tuple, list)):
+        return tuple(_cast_tree(t, d) for t, d in zip(tree, dts))
+    return tree if tree is None or dts is None else tnp.astype(tree, dts)
+
+
 def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=False,
         kwargs=None):
     """Differentiate ``fn(*args)`` w.r.t. ``args[positions]`` and the Parameters ``weights``.
 
     Returns ``(out, input_grads, weight_grads, aux)``: ``out`` a Tensor tree, the grads lists of
-    Tensors (zeros for integer inputs and for leaves the output does not depend on).
+    Tensors (zeros for boolean inputs and for leaves the output does not depend on).
+
+    Integer inputs and Parameters are differentiated as MindSpore does: as float32 leaves, the
+    gradient cast back to their dtype. Their float leaves would change the dtypes the network
+    computes in (Int32 * Int32 would be Float32), so the network is first run once as it is and
+    every traced output is cast to the dtype of that run: the value, the sensitivity check and
+    the seed are exactly MindSpore's.
     """
     kwargs = kwargs or {}
-    leaves, in_slot, w_slot = [], [], []
+    leaves, in_slot, w_slot, int_dt = [], [], [], {}
     for i in positions:
         t = args[i]
-        if _is_float(t):
+        if _is_float(t) or _int_kind(t):
             in_slot.append(len(leaves))
-            leaves.append(t._data)
+            if _int_kind(t):
+                int_dt[len(leaves)] = np.dtype(getval(t._data).dtype)
+                leaves.append(_as_float_leaf(t))
+            else:
+                leaves.append(t._data)
         else:
             in_slot.append(None)
     for p in weights:
-        if _is_float(p):
+        if _is_float(p) or _int_kind(p):
             w_slot.append(len(leaves))
-            leaves.append(p._data)
+            if _int_kind(p):
+                int_dt[len(leaves)] = np.dtype(getval(p._data).dtype)
+                leaves.append(_as_float_leaf(p))
+            else:
+                leaves.append(p._data)
         else:
             w_slot.append(None)
     snapshot = dict(_ACTIVE)
     aux = []
+    out_dtypes = []
+    if int_dt:  # the network's own output dtypes, from one run on the integer values
+        ref = fn(*args, **kwargs)
+        if has_aux and isinstance(ref, (tuple, list)) and len(ref) >= 2:
+            ref = ref[0]
+        out_dtypes.append(_dtypes(_to_data(ref, fname)))
 
     def fun(*lv):
         new_args = list(args)
@@ -157,7 +199,8 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
                                 f"...), got {type(out).__name__}")
             aux.append(out[1:])
             out = out[0]
-        return _to_data(out, fname)
+        out = _to_data(out, fname)
+        return _cast_tree(out, out_dtypes[0]) if out_dtypes else out
 
     sens_d = None if sens is None else _sens_data(sens, fname)
 
@@ -166,9 +209,14 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
             _check_sens(out, sens_d, fname)
 
     out, grads = grad_core(fun, tuple(leaves), tuple(range(len(leaves))), sens_d, check)
-    in_grads = [_zeros_tensor(args[i]) if s is None else Tensor._wrap(grads[s])
+
+    def grad_of(s):
+        g = grads[s]
+        return Tensor._wrap(tnp.astype(g, int_dt[s]) if s in int_dt else g)
+
+    in_grads = [_zeros_tensor(args[i]) if s is None else grad_of(s)
                 for i, s in zip(positions, in_slot)]
-    w_grads = [_zeros_tensor(p) if s is None else Tensor._wrap(grads[s])
+    w_grads = [_zeros_tensor(p) if s is None else grad_of(s)
                for p, s in zip(weights, w_slot)]
     aux_out = None
     if has_aux:

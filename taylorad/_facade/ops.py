@@ -508,3 +508,212 @@ __all__ += [
     "stack", "broadcast_to", "tile", "cast", "gather", "softmax", "log_softmax", "bias_add",
     "einsum", "negative", "subtract", "multiply", "divide",
 ]
+
+
+# --- functional forms used in training scripts and loss functions -----------------------------
+def _reduce_out(out, reduction, fname):
+    if reduction == "mean":
+        return out.mean()
+    if reduction == "sum":
+        return out.sum()
+    if reduction == "none":
+        return out
+    raise ValueError(f"{fname}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def clamp(input, min=None, max=None):  # noqa: A002 - MindSpore's names
+    """``ops.clamp(input, min=None, max=None)``: elementwise clip (derivative 1 inside, 0 out)."""
+    if min is None and max is None:
+        raise ValueError("clamp: give min, max or both")
+    v = _d(input)
+    lo = None if min is None else getval(_d(min))
+    hi = None if max is None else getval(_d(max))
+    return _t(tnp.clip(v, lo, hi))
+
+
+def clip_by_value(x, clip_value_min=None, clip_value_max=None):
+    """``ops.clip_by_value(x, clip_value_min, clip_value_max)``: as :func:`clamp`."""
+    return clamp(x, clip_value_min, clip_value_max)
+
+
+def where(condition, x, y):
+    """``ops.where(condition, x, y)``: x where condition else y (condition is not traced)."""
+    cond = np.asarray(condition.asnumpy() if isinstance(condition, Tensor) else condition,
+                      dtype=bool)
+    dt = result_dtype(x, y) if isinstance(x, Tensor) or isinstance(y, Tensor) else None
+    xv, yv = _d(x), _d(y)
+    if dt is not None:
+        xv, yv = tnp.astype(xv, dt), tnp.astype(yv, dt)
+    return _t(tnp.where(cond, xv, yv))
+
+
+select = where
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
+    """``ops.norm(A, ord=None, dim=None, keepdim=False)``: the 2-norm (Frobenius) over ``dim``
+    (all elements by default); other ``ord`` values are not supported."""
+    if ord not in (None, 2, "fro"):
+        raise ValueError(f"norm: only ord=None/2/'fro' (the Euclidean norm) is supported, got "
+                         f"{ord!r}")
+    v = _d(A)
+    out = _t(tnp.sqrt(tnp.sum(tnp.square(v), _axes(dim), keepdim)))
+    return out if dtype is None else out.astype(dtype)
+
+
+def mse_loss(input, target, reduction="mean"):  # noqa: A002
+    """``ops.mse_loss(input, target, reduction='mean')``: (input − target)², reduced."""
+    d = Tensor._wrap(_d(input)) - Tensor._wrap(_d(target))
+    return _reduce_out(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input, target, reduction="mean"):  # noqa: A002
+    """``ops.l1_loss(input, target, reduction='mean')``: |input − target|, reduced."""
+    d = Tensor._wrap(_d(input)) - Tensor._wrap(_d(target))
+    return _reduce_out(abs(d), reduction, "l1_loss")
+
+
+def smooth_l1_loss(input, target, beta=1.0, reduction="none"):  # noqa: A002
+    """``ops.smooth_l1_loss(input, target, beta=1.0, reduction='none')`` (nn.SmoothL1Loss)."""
+    from .loss import SmoothL1Loss  # noqa: PLC0415
+
+    return SmoothL1Loss(beta, reduction)(Tensor._wrap(_d(input)), Tensor._wrap(_d(target)))
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
+                  label_smoothing=0.0):
+    """``ops.cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean',
+    label_smoothing=0.0)`` (nn.CrossEntropyLoss)."""
+    from .loss import CrossEntropyLoss  # noqa: PLC0415
+
+    return CrossEntropyLoss(weight, ignore_index, reduction, label_smoothing)(
+        Tensor._wrap(_d(input)), target)
+
+
+def fill(type, shape, value):  # noqa: A002 - MindSpore's names
+    """``ops.fill(type, shape, value)``: a Tensor of ``shape`` filled with ``value``."""
+    return Tensor(np.full(tuple(shape), value, mstype.to_dtype(type, "fill").np))
+
+
+def full(size, fill_value, *, dtype=None):
+    """``ops.full(size, fill_value, *, dtype=None)`` (dtype from the value by default)."""
+    if dtype is None:
+        dtype = mstype.float32 if isinstance(fill_value, float) else (
+            mstype.bool_ if isinstance(fill_value, bool) else mstype.int64)
+    return fill(dtype, size, fill_value)
+
+
+def prod(input, axis=None, keep_dims=False):  # noqa: A002
+    """``ops.prod(input, axis=None, keep_dims=False)``."""
+    return _t(_fn("prod")(_d(input), _axes(axis), keepdims=keep_dims))
+
+
+def var(input, axis=None, ddof=0, keepdims=False):  # noqa: A002
+    """``ops.var(input, axis=None, ddof=0, keepdims=False)``: Σ(x − mean)²/(n − ddof)."""
+    v = _d(input)
+    ax = _axes(axis)
+    mu = tnp.mean(v, ax, True)
+    n = int(np.prod([getval(v).shape[a] for a in (range(len(getval(v).shape)) if ax is None else
+                                                   ((ax,) if isinstance(ax, int) else ax))]))
+    return _t(tnp.divide(tnp.sum(tnp.square(tnp.subtract(v, mu)), ax, keepdims),
+                         float(n - ddof)))
+
+
+def std(input, axis=None, ddof=0, keepdims=False):  # noqa: A002
+    """``ops.std(input, axis=None, ddof=0, keepdims=False)``: sqrt of :func:`var`."""
+    return _t(tnp.sqrt(var(input, axis, ddof, keepdims)._data))
+
+
+def flatten(input, order="C", *, start_dim=1, end_dim=-1):  # noqa: A002
+    """``ops.flatten(input, order='C', *, start_dim=1, end_dim=-1)``: merges axes
+    start_dim..end_dim (MindSpore keeps the batch axis by default)."""
+    v = _d(input)
+    shape = tuple(getval(v).shape)
+    if not shape:
+        return _t(tnp.reshape(v, (1,)))
+    s, e = start_dim % len(shape), end_dim % len(shape)
+    new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+    return _t(tnp.reshape(v, new))
+
+
+def split(tensor, split_size_or_sections, axis=0):
+    """``ops.split(tensor, split_size_or_sections, axis=0)``: pieces of a size, or of sizes."""
+    v = _d(tensor)
+    n = getval(v).shape[axis]
+    if isinstance(split_size_or_sections, int):
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+    ax = axis % len(getval(v).shape)
+    out, start = [], 0
+    for sz in sizes:
+        out.append(_t(tnp.getitem(v, (slice(None),) * ax + (slice(start, start + sz),))))
+        start += sz
+    return tuple(out)
+
+
+def silu(input):  # noqa: A002
+    """``ops.silu(input)``: x·sigmoid(x)."""
+    v = _float_in(_d(input))
+    return _t(tnp.multiply(v, tnp.sigmoid(v)))
+
+
+def gelu(input_x, approximate="none"):
+    """``ops.gelu(input_x, approximate='none')``: x·Φ(x) (``'tanh'``: the tanh approximation)."""
+    from .nn import _gelu_erf, _gelu_tanh  # noqa: PLC0415
+
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    v = _float_in(_d(input_x))
+    return _t((_gelu_tanh if approximate == "tanh" else _gelu_erf)(v))
+
+
+def cumsum(x, axis, dtype=None):
+    """``ops.cumsum(x, axis, dtype=None)``."""
+    out = _t(_fn("cumsum")(_d(x), axis=int(axis)))
+    return out if dtype is None else out.astype(dtype)
+
+
+def linspace(start, end, steps):
+    """``ops.linspace(start, end, steps)``: a Float32 Tensor."""
+    return Tensor(np.linspace(float(start), float(end), int(steps), dtype=np.float32))
+
+
+def arange(start=0, end=None, step=1, *, dtype=None):
+    """``ops.arange(start=0, end=None, step=1, *, dtype=None)``."""
+    if end is None:
+        start, end = 0, start
+    a = np.arange(start, end, step)
+    return Tensor(a) if dtype is None else Tensor(a, dtype)
+
+
+def argmax(input, dim=None, keepdim=False):  # noqa: A002
+    """``ops.argmax(input, dim=None, keepdim=False)``: Int64 indices."""
+    a = np.argmax(Tensor._wrap(_d(input)).asnumpy(), axis=dim, keepdims=keepdim)
+    return Tensor(np.asarray(a, np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):  # noqa: A002
+    """``ops.argmin(input, dim=None, keepdim=False)``: Int64 indices."""
+    a = np.argmin(Tensor._wrap(_d(input)).asnumpy(), axis=dim, keepdims=keepdim)
+    return Tensor(np.asarray(a, np.int64))
+
+
+def dot(input, other):  # noqa: A002
+    """``ops.dot(input, other)``: matmul over the last axis of input and the second-last of
+    other (1-D: inner product)."""
+    return _matmul(input, other)
+
+
+def outer(input, vec2):  # noqa: A002
+    """``ops.outer(input, vec2)``: the outer product of two 1-D Tensors."""
+    a, b = Tensor._wrap(_d(input)), Tensor._wrap(_d(vec2))
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+__all__ += ["clamp", "clip_by_value", "where", "select", "norm", "mse_loss", "l1_loss",
+            "smooth_l1_loss", "cross_entropy", "fill", "full", "prod", "var", "std", "flatten",
+            "split", "silu", "gelu", "cumsum", "linspace", "arange", "argmax", "argmin", "dot",
+            "outer"]

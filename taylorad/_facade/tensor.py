@@ -139,8 +139,14 @@ class Tensor:
     def astype(self, dtype):
         return Tensor._wrap(tnp.astype(self._data, mstype.to_dtype(dtype).np))
 
-    def sum(self, axis=None, keepdims=False):
-        return Tensor._wrap(tnp.sum(self._data, axis, keepdims))
+    def sum(self, axis=None, dtype=None, keepdims=False, initial=None):
+        """MindSpore's ``Tensor.sum(axis=None, dtype=None, keepdims=False, initial=None)``."""
+        if isinstance(axis, list):
+            axis = tuple(axis)
+        out = Tensor._wrap(tnp.sum(self._data, axis, keepdims))
+        if initial is not None:
+            out = out + initial
+        return out if dtype is None else out.astype(dtype)
 
     def mean(self, axis=None, keep_dims=False):
         return Tensor._wrap(tnp.mean(self._data, axis, keep_dims))

@@ -1,4 +1,5 @@
 """Force matching: a neural pair potential fitted to energies and forces of a Morse cluster.
+===========================================================================================
 
 Reference: four atoms interacting through the Morse potential
 V(r) = D·[(1 − e^{−a(r − rₑ)})² − 1] (D = 1, a = 2, rₑ = 1), whose global minimum is the regular
@@ -289,4 +290,6 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    _status = main()
+    if _status:  # 1 when a target is missed; no SystemExit(0): sphinx-gallery runs this file
+        sys.exit(_status)

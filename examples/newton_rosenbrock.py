@@ -1,4 +1,5 @@
 """Extended Rosenbrock (MGH #21), n = 10 000, by trust-krylov on taylorad's HVPs — beside scipy.
+===============================================================================================
 
 taylorad differentiates the objective (reverse-mode gradient, forward-over-reverse Hessian-vector
 products); scipy runs the same method with hand-written derivatives. Then scipy runs once more

@@ -14,7 +14,23 @@ _TARGETS = ("CPU", "GPU")
 
 
 def set_context(**kwargs):
-    """Set ``mode`` (GRAPH_MODE or PYNATIVE_MODE) and/or ``device_target`` ("CPU" or "GPU")."""
+    """Set ``mode`` (GRAPH_MODE or PYNATIVE_MODE) and/or ``device_target`` ("CPU" or "GPU").
+
+    Both modes run eagerly (taylorad has no graph compiler; ``ta.jit`` is the capture mechanism);
+    ``device_target="GPU"`` makes new Tensors CuPy-backed.
+
+    Parameters
+    ----------
+    **kwargs
+        ``mode`` and/or ``device_target``; other MindSpore settings raise a ValueError.
+
+    Examples
+    --------
+    >>> import taylorad.context as context
+    >>> context.set_context(mode=context.GRAPH_MODE, device_target="CPU")
+    >>> context.get_context("mode") == context.GRAPH_MODE
+    True
+    """
     for key, value in kwargs.items():
         if key == "mode":
             if isinstance(value, bool) or value not in (GRAPH_MODE, PYNATIVE_MODE):
@@ -42,6 +58,19 @@ def set_context(**kwargs):
 
 
 def get_context(key):
+    """The value of one context setting (``mindspore.get_context``).
+
+    Parameters
+    ----------
+    key : str
+        ``'mode'`` or ``'device_target'``.
+
+    Examples
+    --------
+    >>> import taylorad.context as context
+    >>> context.get_context("device_target")
+    'CPU'
+    """
     if key not in _CTX:
         raise ValueError(f"get_context: unknown setting {key!r}; known: {sorted(_CTX)}")
     return _CTX[key]

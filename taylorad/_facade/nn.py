@@ -16,14 +16,47 @@ class _Act(Cell):
 
 
 class Tanh(_Act):
+    """The elementwise tanh as a Cell (``mindspore.nn.Tanh``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn
+    >>> from taylorad import Tensor
+    >>> nn.Tanh()(Tensor(np.array([0.0], np.float32))).asnumpy()
+    array([0.], dtype=float32)
+    """
+
     _fn = staticmethod(tnp.tanh)
 
 
 class Sigmoid(_Act):
+    """The elementwise logistic function 1 / (1 + exp(-x)) as a Cell (``mindspore.nn.Sigmoid``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn
+    >>> from taylorad import Tensor
+    >>> nn.Sigmoid()(Tensor(np.array([0.0], np.float32))).asnumpy()
+    array([0.5], dtype=float32)
+    """
+
     _fn = staticmethod(tnp.sigmoid)
 
 
 class ReLU(Cell):
+    """max(x, 0) as a Cell (``mindspore.nn.ReLU``); its derivative at 0 is 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn
+    >>> from taylorad import Tensor
+    >>> nn.ReLU()(Tensor(np.array([-1.0, 2.0], np.float32))).asnumpy()
+    array([0., 2.], dtype=float32)
+    """
+
     def construct(self, x):
         return Tensor._wrap(tnp.relu(x._data))
 
@@ -33,6 +66,26 @@ class Dense(Cell):
 
     ``weight_init``/``bias_init`` are Tensors or arrays (weight shape (out, in)); 'normal' and
     'zeros' draw from a fixed-seed generator.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Input and output widths: ``y = x @ weight.T + bias``.
+    weight_init, bias_init : Tensor, array or str
+        Initial values ('normal', 'zeros' or explicit arrays).
+    has_bias : bool
+        Whether the layer adds a bias.
+    activation : Cell, str or None
+        Applied to the output ('tanh', 'sigmoid', 'relu' or a Cell).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn
+    >>> from taylorad import Tensor
+    >>> dense = nn.Dense(2, 1, weight_init=Tensor(np.array([[1.0, 2.0]], np.float32)))
+    >>> dense(Tensor(np.array([[1.0, 1.0]], np.float32))).asnumpy()
+    array([[3.]], dtype=float32)
     """
 
     def __init__(self, in_channels, out_channels, weight_init="normal", bias_init="zeros",
@@ -58,6 +111,24 @@ class Dense(Cell):
 
 
 class SequentialCell(Cell):
+    """Cells applied one after the other (``mindspore.nn.SequentialCell``).
+
+    Parameters
+    ----------
+    *cells : Cell, or one list/tuple of Cells
+        The layers, in order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn
+    >>> from taylorad import Tensor
+    >>> w = Tensor(np.array([[1.0, -1.0]], np.float32))
+    >>> net = nn.SequentialCell(nn.Dense(2, 1, weight_init=w), nn.ReLU())
+    >>> net(Tensor(np.array([[3.0, 1.0]], np.float32))).asnumpy()
+    array([[2.]], dtype=float32)
+    """
+
     def __init__(self, *cells):
         super().__init__()
         if len(cells) == 1 and isinstance(cells[0], (list, tuple)):

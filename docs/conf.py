@@ -82,10 +82,23 @@ def _primitive_signature(app, what, name, obj, options, signature, return_annota
 
 
 # --- the gallery: examples/ executed in fast mode ---------------------------------------------
+def _executable_examples():
+    """A regex matching the examples to execute: all but those that declare
+    ``# examples-test: skip <reason>`` (tests/test_examples.py's marker): they are shown, not run."""
+    import re  # noqa: PLC0415
+
+    skip = [p.name for p in sorted((ROOT / "examples").glob("*.py"))
+            if re.search(r"^#\s*examples-test:\s*skip\b", p.read_text(encoding="utf-8"),
+                         re.MULTILINE)]
+    if not skip:
+        return r"\.py$"
+    return r"^(?!.*(?:" + "|".join(re.escape(n) for n in skip) + r")$).*\.py$"
+
+
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "gallery",
-    "filename_pattern": r"\.py$",  # execute every example
+    "filename_pattern": _executable_examples(),  # execute every runnable example
     "ignore_pattern": r"__init__\.py",
     "image_scrapers": ("matplotlib", PNGScraper()),
     "within_subsection_order": "FileNameSortKey",

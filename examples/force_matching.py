@@ -10,7 +10,7 @@ Model (written in the MindSpore API — only the imports would change): E_θ(x) 
 φ_θ a tanh MLP 1 → 32 → 32 → 1 (nn.Dense cells), float32 as MindSpore's default.
 
 * forces F_θ = −∂E_θ/∂x through ``ops.GradOperation()`` inside the loss Cell;
-* loss = mean (E_θ − E)² + mean |F_θ − F|²;
+* loss = ``mean (E_θ − E)² + mean |F_θ − F|²``;
 * its gradient w.r.t. the weights by ``ops.GradOperation(get_by_list=True)`` over that loss Cell:
   the second-order cross derivatives ∂²E_θ/∂x∂θ, which taylorad computes forward over reverse
   (the inner gradient's VJP is one Hessian-vector-product pass, never a taped backward pass);

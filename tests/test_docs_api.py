@@ -123,3 +123,20 @@ def test_the_rule_can_fail():
         "Summary.\n\nExamples\n--------\nSee the guide.\n\nNotes\n-----\n>>> 1\n")
     assert examples_problem("Summary.\n\n    Examples\n    --------\n    >>> 1 + 1\n    2\n") \
         is None
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_renders_in_the_gallery(path):
+    """sphinx-gallery executes every example in-process: it needs a title, and SystemExit(0) at
+    the end (``sys.exit(main())``) would stop the documentation build."""
+    src = path.read_text(encoding="utf-8")
+    m = re.match(r'\s*(?:[rRuU]?"""|[rRuU]?\'\'\')([^\n]+)\n(=+)\s*\n', src)
+    assert m and len(m.group(2)) >= len(m.group(1).strip()), (
+        f"{path.name}: start with a docstring whose first line is the title, underlined with '=' "
+        f"at least as long (the gallery's page title)")
+    assert not re.search(r"^\s*sys\.exit\(\s*main\(\s*\)\s*\)", src, re.MULTILINE), (
+        f"{path.name}: sys.exit(main()) raises SystemExit(0) inside the documentation build; "
+        f"write `status = main()` then `if status: sys.exit(status)`")

@@ -1,4 +1,5 @@
 """Cost of nested GradOperation (forward over reverse) — the measurements of issue 3.
+====================================================================================
 
 1. depth-2 nested GradOperation (second derivative of a 3-layer tanh MLP along ones, i.e. the
    gradient of sum(grad f)) against taylorad.hvp(f, x, ones) on the same function: time and

@@ -1,4 +1,5 @@
 """Force matching: a neural pair potential fitted to energies and forces of a Morse cluster.
+===========================================================================================
 
 Reference: four atoms interacting through the Morse potential
 V(r) = D·[(1 − e^{−a(r − rₑ)})² − 1] (D = 1, a = 2, rₑ = 1), whose global minimum is the regular
@@ -9,7 +10,7 @@ Model (written in the MindSpore API — only the imports would change): E_θ(x) 
 φ_θ a tanh MLP 1 → 32 → 32 → 1 (nn.Dense cells), float32 as MindSpore's default.
 
 * forces F_θ = −∂E_θ/∂x through ``ops.GradOperation()`` inside the loss Cell;
-* loss = mean (E_θ − E)² + mean |F_θ − F|²;
+* loss = ``mean (E_θ − E)² + mean |F_θ − F|²``;
 * its gradient w.r.t. the weights by ``ops.GradOperation(get_by_list=True)`` over that loss Cell:
   the second-order cross derivatives ∂²E_θ/∂x∂θ, which taylorad computes forward over reverse
   (the inner gradient's VJP is one Hessian-vector-product pass, never a taped backward pass);
@@ -327,4 +328,6 @@ def main(argv=()):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    _status = main(sys.argv[1:])
+    if _status:  # 1 when a target is missed; no SystemExit(0): sphinx-gallery runs this file
+        sys.exit(_status)

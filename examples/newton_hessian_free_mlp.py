@@ -1,4 +1,5 @@
 """A small neural network fitted by a Hessian-free (truncated Newton) loop.
+==========================================================================
 
 Martens-style Hessian-free optimization: each outer step solves (G + λI) p = -g approximately
 by conjugate gradients, where G·v is the Gauss–Newton product ``taylorad.optimize.ggnvp`` (one

@@ -1,4 +1,5 @@
 """L2-regularized logistic regression by Newton-CG on taylorad's Hessian-vector products.
+========================================================================================
 
 The loss is written once with taylorad.numpy; gradient and HVPs come from taylorad. The result
 is checked against the optimality condition and compared with scipy's L-BFGS-B.

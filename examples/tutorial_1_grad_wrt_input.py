@@ -1,4 +1,5 @@
 """MindSpore tutorial (high-order differentiation), first-order: MatMul gradient w.r.t. x.
+=========================================================================================
 
 Only the imports differ from the MindSpore program. Prints [[4.5099998 2.7 3.6000001] ...]."""
 import numpy as np

@@ -1,4 +1,6 @@
-"""MindSpore tutorial, first-order: GradOperation(get_all=True) gives (dx, dy) of MatMul."""
+"""MindSpore tutorial, first-order: GradOperation(get_all=True) gives (dx, dy) of MatMul.
+========================================================================================
+"""
 import numpy as np
 
 import taylorad.context as context

@@ -1,4 +1,5 @@
 """MindSpore tutorial, first-order: gradient w.r.t. the weight z (get_by_list=True).
+===================================================================================
 
 Prints a 1-tuple whose Tensor holds 2.15359993e+01."""
 import numpy as np

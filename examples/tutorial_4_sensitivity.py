@@ -1,4 +1,5 @@
 """MindSpore tutorial, first-order: gradient scaled by a sensitivity (sens_param=True).
+======================================================================================
 
 Prints [[2.211 0.51 1.49] [5.588 2.68 4.07]] (to float32 rounding)."""
 import numpy as np

@@ -1,4 +1,5 @@
 """MindSpore tutorial, first-order: gradient of one output element, out[0][0], w.r.t. x.
+=======================================================================================
 
 Prints [[0.11 1.1 1.1] [0. 0. 0.]]."""
 import numpy as np

@@ -1,4 +1,5 @@
 """MindSpore tutorial, high order: second derivative of Sin (-sin), nesting GradOperation.
+=========================================================================================
 
 GradSec(Grad(net)) is computed forward over reverse: the gradient node's VJP is one
 Hessian-vector-product pass. Prints [-0.841471].

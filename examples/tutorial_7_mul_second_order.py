@@ -1,4 +1,5 @@
 """MindSpore tutorial, high order: second derivative of the self-multiplication x * x.
+=====================================================================================
 
 Prints [2. 2. 2.] (the tutorial, written for MindSpore 1.1, shows 2.00000000e+00 three times).
 """

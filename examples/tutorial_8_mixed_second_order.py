@@ -1,4 +1,5 @@
 """MindSpore tutorial, high order: mixed second derivatives of x² · y through sensitivities.
+===========================================================================================
 
 The outer GradOperation(get_all=True, sens_param=True) with sens (1, 0) on the inner (dx, dy)
 gives (d²/dx², d²/dxdy), with (0, 1) gives (d²/dydx, d²/dy²). Prints [10.] [8.] [8.] [0.].

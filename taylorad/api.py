@@ -140,6 +140,30 @@ def vjp(fun, *primals, has_aux=False):
     """``(fun(*primals), pullback)`` with ``pullback(ct)`` -> one cotangent per primal (as jax.vjp).
 
     The pullback may be called many times; it checks that ``ct`` matches the output.
+
+    Parameters
+    ----------
+    fun : callable
+        The function to differentiate; its inputs and output may be arrays or pytrees.
+    *primals : array or pytree
+        The point at which ``fun`` is linearized.
+    has_aux : bool
+        ``fun`` returns ``(output, aux)``; aux is returned as a third result, not differentiated.
+
+    Returns
+    -------
+    out : array or pytree
+        ``fun(*primals)``.
+    pullback : callable
+        ``pullback(ct)`` gives the tuple of cotangents ``ct·J`` w.r.t. each primal (one reverse
+        pass per call).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> y, pullback = ta.vjp(tnp.sin, np.array([0.0, np.pi]))
+    >>> pullback(np.ones(2))
+    (array([ 1., -1.]),)
     """
     fname = "vjp"
     if not primals:
@@ -212,7 +236,30 @@ def _taylor_run(fun, primals, coeff_series, K, fname):
 def jvp(fun, primals, tangents, has_aux=False):
     """Forward mode: ``(fun(*primals), J·tangents)`` (as jax.jvp).
 
-    With facade Tensors (or ``has_aux``), MindSpore 2.x's ``jvp(fn, inputs, v, has_aux)``."""
+    With facade Tensors (or ``has_aux``), MindSpore 2.x's ``jvp(fn, inputs, v, has_aux)``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function to differentiate (arrays or pytrees in and out).
+    primals : tuple
+        The point, one entry per argument of ``fun``.
+    tangents : tuple
+        One direction per primal, of the same structure, shape and dtype.
+    has_aux : bool
+        MindSpore 2.x's spelling: ``fun`` returns ``(output, aux)``.
+
+    Returns
+    -------
+    out, tangent_out : array or pytree
+        ``fun(*primals)`` and the directional derivative J·tangents, from one order-1 Taylor pass.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.jvp(tnp.sin, (np.array([0.0, 1.0]),), (np.array([1.0, 1.0]),))
+    (array([0.        , 0.84147098]), array([1.        , 0.54030231]))
+    """
     fname = "jvp"
     facade = _facade_tensors(primals if isinstance(primals, (tuple, list)) else (primals,))
     if facade or has_aux:  # MindSpore 2.x: mindspore.jvp(fn, inputs, v, has_aux)
@@ -256,6 +303,37 @@ def jet(fun, primals, series):
 
     ``series[i]`` holds the derivatives (x⁽¹⁾, …, x⁽ᴷ⁾) of input curve i; the result
     ``(primal_out, [y⁽¹⁾, …, y⁽ᴷ⁾])`` holds those of the output curve.
+
+    Parameters
+    ----------
+    fun : callable
+        The function to propagate through.
+    primals : tuple of arrays
+        The curves' values at t = 0, one per argument of ``fun``.
+    series : tuple of sequences of arrays
+        ``series[i][k - 1]`` is the k-th derivative of input curve i at t = 0 (not the
+        normalized coefficient: jet's scaling); every input has the same number K of terms.
+
+    Returns
+    -------
+    primal_out : array
+        ``fun(*primals)``.
+    series_out : list of arrays
+        The derivatives y⁽¹⁾ … y⁽ᴷ⁾ of t ↦ fun(x(t)) at t = 0, from ONE Taylor pass of
+        order K.
+
+    See Also
+    --------
+    derivatives : the same for the straight line x + t·v, returning d⁰ … dᴷ.
+
+    Examples
+    --------
+    The curve x(t) = t through sin: sin⁽ᵏ⁾(0) = 1, 0, -1.
+
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> one, zero = np.array(1.0), np.array(0.0)
+    >>> ta.jet(tnp.sin, (zero,), ((one, zero, zero),))
+    (np.float64(0.0), [np.float64(1.0), np.float64(0.0), np.float64(-1.0)])
     """
     fname = "jet"
     _check_pairs(fname, primals, series, "series", "series", "jet(f, (x,), ((v, w),))")
@@ -281,6 +359,27 @@ def hvp(fun, x, v):
 
     One forward and one backward pass, each on order-1 Taylor values (the tangent v rides along
     the gradient computation): about 2-3× the cost of a gradient.
+
+    Parameters
+    ----------
+    fun : callable
+        Scalar function of one argument (an array or a pytree of arrays).
+    x : array or pytree
+        The point.
+    v : array or pytree
+        The direction, with the structure, shapes and dtypes of ``x``.
+
+    Returns
+    -------
+    array or pytree
+        ∇²f(x)·v, structured like ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> f = lambda x: tnp.sum(x ** 3)          # Hessian diag(6 x)
+    >>> ta.hvp(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    array([6., 0.])
     """
     fname = "hvp"
     xs, vs, td = _flat_inputs(x, v, fname)

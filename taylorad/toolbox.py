@@ -52,9 +52,29 @@ def _check_batch(x, V, fname, what="V"):
 
 
 def hvp_batch(fun, x, V):
-    """H(x)·V[i] for a batch of vectors V (shape (m, *x.shape)), in ONE forward-over-reverse pass.
+    """H(x)·V[i] for a batch of vectors V of shape ``(m, *x.shape)``, in ONE batched pass.
 
-    Returns an array of shape (m, *x.shape).
+    Parameters
+    ----------
+    fun : callable
+        Scalar function of one array.
+    x : array
+        The point.
+    V : array
+        The directions, stacked along a new leading axis: shape ``(m, *x.shape)``.
+
+    Returns
+    -------
+    array
+        Shape ``(m, *x.shape)``; row i is ∇²f(x)·V[i]. The primal and gradient computations
+        are shared by all m directions.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.hvp_batch(lambda x: tnp.sum(x ** 3), np.array([1.0, 2.0]), np.eye(2))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
     """
     fname = "hvp_batch"
     x = _as_input(x, fname, "x")
@@ -131,6 +151,30 @@ def hessian(fun, argnums=0, chunk_size=None):
 
     All n Hessian-vector products run as ONE batched forward-over-reverse pass (or one per
     chunk of ``chunk_size`` columns, to bound memory). Result shape: x.shape + x.shape.
+
+    Parameters
+    ----------
+    fun : callable
+        Scalar function.
+    argnums : int
+        Position of the argument to differentiate.
+    chunk_size : int, optional
+        Number of Hessian columns per pass (memory grows linearly with it); None: all n at once.
+
+    Returns
+    -------
+    callable
+        ``hessian(fun)(*args)`` is an array of shape ``x.shape + x.shape``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.hessian(lambda x: tnp.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    >>> ta.hessian(lambda x: tnp.sum(x ** 3), chunk_size=1)(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
     """
     fname = "hessian"
 
@@ -172,6 +216,31 @@ def jacfwd(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
 
     Result shape: out.shape + x.shape. MindSpore's spelling ``jacfwd(fn, grad_position=0,
     has_aux=False)`` and facade Tensors are accepted too (``taylorad._facade.grad.jacfwd``).
+
+    Parameters
+    ----------
+    fun : callable
+        The function (array in, array out).
+    argnums : int
+        Position of the argument to differentiate.
+    chunk_size : int, optional
+        Number of input directions per pass; None: all at once.
+    grad_position, has_aux
+        MindSpore 2.x's spelling (see :func:`taylorad.ops.jacfwd`).
+
+    Returns
+    -------
+    callable
+        ``jacfwd(fun)(*args)`` is an array of shape ``out.shape + x.shape``. Cheaper than
+        :func:`jacrev` when x has fewer elements than the output.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> g = lambda x: tnp.stack([x[0] * x[1], tnp.sin(x[0])])
+    >>> ta.jacfwd(g)(np.array([0.0, 2.0]))
+    array([[2., 0.],
+           [1., 0.]])
     """
     fname = "jacfwd"
 
@@ -199,6 +268,31 @@ def jacrev(fun, argnums=0, chunk_size=None, *, grad_position=None, has_aux=False
     output directions (the seed is the Taylor value 0 + t·Eᵢ; VJP rules are linear in it).
 
     Result shape: out.shape + x.shape. MindSpore's spelling is accepted as for :func:`jacfwd`.
+
+    Parameters
+    ----------
+    fun : callable
+        The function (array in, array out).
+    argnums : int
+        Position of the argument to differentiate.
+    chunk_size : int, optional
+        Number of output directions per pass; None: all at once.
+    grad_position, has_aux
+        MindSpore 2.x's spelling (see :func:`taylorad.ops.jacrev`).
+
+    Returns
+    -------
+    callable
+        ``jacrev(fun)(*args)`` is an array of shape ``out.shape + x.shape``. Cheaper than
+        :func:`jacfwd` when the output has fewer elements than x.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> g = lambda x: tnp.stack([x[0] * x[1], tnp.sin(x[0])])
+    >>> ta.jacrev(g)(np.array([0.0, 2.0]))
+    array([[2., 0.],
+           [1., 0.]])
     """
     fname = "jacrev"
 
@@ -251,10 +345,31 @@ def laplacian(fun, method="collapsed"):
     ``fun`` maps x of shape (..., d) to values of shape (...) pointwise (each output depends on
     its own row only), e.g. a network applied to a batch of points; the result has shape (...).
 
-    method : 'collapsed' (default; collapsed Taylor mode, Dangel et al. 2024: the second-order
-        coefficients are summed over directions as they propagate), 'stacked' (order-2 Taylor with
-        every direction's coefficients), or 'nested' (diagonal of batched Hessian-vector products,
-        i.e. nested first-order AD — the baseline).
+    Parameters
+    ----------
+    fun : callable
+        Pointwise function from shape ``(..., d)`` to ``(...)``.
+    method : {'collapsed', 'stacked', 'nested'}
+        'collapsed' (default; collapsed Taylor mode, Dangel et al. 2024: the second-order
+        coefficients are summed over directions as they propagate), 'stacked' (order-2 Taylor
+        with every direction's coefficients), or 'nested' (diagonal of batched Hessian-vector
+        products, i.e. nested first-order AD — the baseline).
+
+    Returns
+    -------
+    callable
+        ``laplacian(fun)(x)`` is an array of shape ``x.shape[:-1]``.
+
+    Examples
+    --------
+    Δ‖x‖² = 2d at every point:
+
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> u = lambda X: tnp.sum(X ** 2, axis=-1)
+    >>> ta.laplacian(u)(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
+    array([6., 6.])
+    >>> ta.laplacian(u, method="nested")(np.array([[1.0, 2.0, 3.0]]))
+    array([6.])
     """
     fname = "laplacian"
     if method not in ("collapsed", "stacked", "nested"):
@@ -290,7 +405,30 @@ def laplacian(fun, method="collapsed"):
 
 def hessian_diag(fun, chunk_size=None):
     """Return a function giving the exact diagonal of the Hessian of scalar ``fun`` (shape of x),
-    from batched Hessian-vector products with the coordinate vectors."""
+    from batched Hessian-vector products with the coordinate vectors.
+
+    Parameters
+    ----------
+    fun : callable
+        Scalar function of one array.
+    chunk_size : int, optional
+        Coordinate vectors per pass; None: all at once.
+
+    Returns
+    -------
+    callable
+        ``hessian_diag(fun)(x)`` is an array shaped like ``x``.
+
+    See Also
+    --------
+    hessian_diag_estimate : the randomized estimate, for when n passes' worth is too much.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.hessian_diag(lambda x: tnp.sum(tnp.exp(x)))(np.array([0.0, 1.0]))
+    array([1.        , 2.71828183])
+    """
     fname = "hessian_diag"
 
     def diag(x):
@@ -347,6 +485,32 @@ def laplacian_estimate(fun, x, n_samples, seed=0, distribution="rademacher"):
     ``fun`` maps (..., d) to (...) pointwise, as for :func:`laplacian`. The second directional
     derivatives along all sampled v come from ONE order-2 Taylor pass with a direction batch.
     Returns ``(estimate, standard_error)``, each of shape (...).
+
+    Parameters
+    ----------
+    fun : callable
+        Pointwise function from shape ``(..., d)`` to ``(...)``.
+    x : array
+        The points, shape ``(..., d)``.
+    n_samples : int
+        Number of random directions (the standard error falls as 1/√n_samples).
+    seed : int
+        Seed of the random directions (NumPy's default generator).
+    distribution : {'rademacher', 'gaussian'}
+        Law of the directions' entries.
+
+    Returns
+    -------
+    estimate, standard_error : arrays of shape ``x.shape[:-1]``
+
+    Examples
+    --------
+    For ‖x‖² every Rademacher direction gives vᵀ(2I)v = 2d exactly, so the error is 0:
+
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> u = lambda X: tnp.sum(X ** 2, axis=-1)
+    >>> ta.laplacian_estimate(u, np.array([[1.0, 2.0, 3.0]]), n_samples=16, seed=0)
+    (array([6.]), array([0.]))
     """
     fname = "laplacian_estimate"
     x = _as_input(x, fname, "x")
@@ -365,6 +529,33 @@ def hessian_diag_estimate(fun, x, n_probes, seed=0, distribution="rademacher"):
     """Hutchinson's estimator of diag(∇²f): mean over v of v ⊙ (∇²f·v), one batched HVP pass.
 
     Returns ``(estimate, standard_error)``, each shaped like x.
+
+    Parameters
+    ----------
+    fun : callable
+        Scalar function of one array.
+    x : array
+        The point.
+    n_probes : int
+        Number of random probes v.
+    seed : int
+        Seed of the probes.
+    distribution : {'rademacher', 'gaussian'}
+        Law of the probes' entries.
+
+    Returns
+    -------
+    estimate, standard_error : arrays shaped like ``x``
+
+    Examples
+    --------
+    f = x₀² + x₁² + x₀x₁ has diag(∇²f) = (2, 2); the off-diagonal 1 makes the noise:
+
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> f = lambda x: tnp.sum(x ** 2) + x[0] * x[1]
+    >>> est, err = ta.hessian_diag_estimate(f, np.array([1.0, 2.0]), n_probes=8, seed=0)
+    >>> est, err.round(3)
+    (array([2.5, 2.5]), array([0.327, 0.327]))
     """
     fname = "hessian_diag_estimate"
     x = _as_input(x, fname, "x")
@@ -417,16 +608,42 @@ def _guw_weight(i, j, d):
 def derivative_tensor(fun, x, order, indices=None):
     """Mixed partial derivatives of order ``order`` of scalar ``fun`` at ``x``.
 
-    The d-th derivatives along the C(n+d−1, d) directions j (|j| = d) come from ONE batched
+    The d-th derivatives along the C(n+d−1, d) directions j (``|j| = d``) come from ONE batched
     Taylor pass of order d; the partials follow by the exact interpolation of Griewank, Utke and
     Walther (as ADOL-C's ``tensor_eval``).
 
     Parameters
     ----------
+    fun : callable
+        Scalar function of one array.
+    x : array
+        The point (n elements).
+    order : int
+        The order d ≥ 1 of the partial derivatives.
     indices : None or sequence of tuples of variable indices
         None: return the full symmetric tensor of shape ``x.shape * order``. Otherwise e.g.
         ``[(0, 0, 1), (1, 2, 2)]`` for ∂³f/∂x₀²∂x₁ and ∂³f/∂x₁∂x₂²; variables index the
         flattened x. Only directions inside the requested variables' span are propagated.
+
+    Returns
+    -------
+    array
+        The full tensor, or one value per requested index tuple.
+
+    Examples
+    --------
+    f = x₀²x₁ has ∂³f/∂x₀²∂x₁ = 2 and every other third partial 0:
+
+    >>> import numpy as np, taylorad as ta
+    >>> f = lambda x: x[0] ** 2 * x[1]
+    >>> ta.derivative_tensor(f, np.array([1.0, 2.0]), 3, indices=[(0, 0, 1)])
+    array([2.])
+    >>> ta.derivative_tensor(f, np.array([1.0, 2.0]), 3).round(12)
+    array([[[0., 2.],
+            [2., 0.]],
+    <BLANKLINE>
+           [[2., 0.],
+            [0., 0.]]])
     """
     fname = "derivative_tensor"
 

@@ -10,7 +10,34 @@ __all__ = ["Cell"]
 
 
 class Cell:
-    """Base class of networks: define ``construct``; call the cell to run it."""
+    """Base class of networks: define ``construct``; call the cell to run it.
+
+    As ``mindspore.nn.Cell``: attributes that are Parameters or Cells are registered, so
+    ``trainable_params()`` finds every weight of a network of cells.
+
+    Parameters
+    ----------
+    auto_prefix, flags
+        Accepted for MindSpore compatibility.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn, taylorad.ops as ops
+    >>> from taylorad import Tensor, Parameter
+    >>> class Net(nn.Cell):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w = Parameter(Tensor(np.array([2.0], np.float32)), name="w")
+    ...     def construct(self, x):
+    ...         return x * x * self.w
+    >>> net = Net()
+    >>> x = Tensor(np.array([3.0], np.float32))
+    >>> net(x).asnumpy(), ops.GradOperation()(net)(x).asnumpy()
+    (array([18.], dtype=float32), array([12.], dtype=float32))
+    >>> [p.name for p in net.trainable_params()]
+    ['w']
+    """
 
     def __init__(self, auto_prefix=True, flags=None):
         object.__setattr__(self, "_params", {})

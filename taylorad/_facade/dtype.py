@@ -11,7 +11,21 @@ __all__ = ["DType", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16
 
 
 class DType:
-    """One MindSpore dtype: its MindSpore name and the NumPy dtype that stores it."""
+    """One MindSpore dtype: its MindSpore name and the NumPy dtype that stores it.
+
+    Parameters
+    ----------
+    name : str
+        MindSpore's name (``'Float32'``).
+    npdtype : numpy dtype
+        The storage type.
+
+    Examples
+    --------
+    >>> from taylorad import dtype as mstype
+    >>> mstype.float32, mstype.float32 == mstype.to_dtype("float32")
+    (mindspore.float32, True)
+    """
 
     __slots__ = ("name", "np")
 
@@ -53,7 +67,22 @@ _BY_NP = {d.np: d for d in (bool_, int8, int16, int32, int64, uint8, uint16, uin
 
 
 def to_dtype(dt, fname="Tensor"):
-    """The DType for a DType, a NumPy dtype/type or a dtype name (``'float32'``)."""
+    """The DType for a DType, a NumPy dtype/type or a dtype name (``'float32'``).
+
+    Parameters
+    ----------
+    dt : DType, numpy dtype, type or str
+        What to convert.
+    fname : str
+        The public function named in the error message for an unknown dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad import dtype as mstype
+    >>> mstype.to_dtype(np.float64), mstype.to_dtype("float32")
+    (mindspore.float64, mindspore.float32)
+    """
     if isinstance(dt, DType):
         return dt
     try:
@@ -67,5 +96,17 @@ def to_dtype(dt, fname="Tensor"):
 
 
 def dtype_to_nptype(dt):
-    """The NumPy type of a MindSpore dtype (as ``mindspore.dtype_to_nptype``)."""
+    """The NumPy type of a MindSpore dtype (as ``mindspore.dtype_to_nptype``).
+
+    Parameters
+    ----------
+    dt : DType
+        A MindSpore dtype object.
+
+    Examples
+    --------
+    >>> from taylorad import dtype as mstype
+    >>> mstype.dtype_to_nptype(mstype.float32)
+    <class 'numpy.float32'>
+    """
     return to_dtype(dt).np.type

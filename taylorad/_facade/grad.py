@@ -264,6 +264,47 @@ class GradOperation:
     (plus a final sensitivity with ``sens_param``), the gradients described in MINDSPORE.md §1.
     Nested use (a network that calls a GradOperation, differentiated again) is forward over
     reverse.
+
+    Parameters
+    ----------
+    get_all : bool
+        Gradients w.r.t. every input (a tuple) instead of the first only.
+    get_by_list : bool
+        Gradients w.r.t. the ``weights`` (a ParameterTuple) given with the function; with
+        ``get_all`` too, ``(input grads, weight grads)``.
+    sens_param : bool
+        The returned function takes a last argument, the sensitivity (the output's cotangent);
+        without it the output is seeded with ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.nn as nn, taylorad.ops as ops
+    >>> from taylorad import Tensor, Parameter
+    >>> class Net(nn.Cell):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w = Parameter(Tensor(np.array([2.0], np.float32)), name="w")
+    ...     def construct(self, x):
+    ...         return x * x * self.w
+    >>> net, x = Net(), Tensor(np.array([3.0], np.float32))
+    >>> ops.GradOperation()(net)(x).asnumpy()                       # d(w x²)/dx = 2 w x
+    array([12.], dtype=float32)
+    >>> ops.GradOperation(get_by_list=True)(net, net.trainable_params())(x)[0].asnumpy()
+    array([9.], dtype=float32)
+    >>> ops.GradOperation(sens_param=True)(net)(x, Tensor(np.array([0.5], np.float32))).asnumpy()
+    array([6.], dtype=float32)
+
+    Second order: a Cell that returns a gradient, differentiated again (2 w):
+
+    >>> class GradNet(nn.Cell):
+    ...     def __init__(self, net):
+    ...         super().__init__()
+    ...         self.net, self.grad = net, ops.GradOperation()
+    ...     def construct(self, x):
+    ...         return self.grad(self.net)(x)
+    >>> ops.GradOperation()(GradNet(net))(x).asnumpy()
+    array([4.], dtype=float32)
     """
 
     def __init__(self, get_all=False, get_by_list=False, sens_param=False):
@@ -392,6 +433,34 @@ def grad(fn, grad_position=0, weights=None, has_aux=False, return_ids=False, sen
 
     The output is seeded with ones (the gradient of the sum of all outputs); ``has_aux=True``
     differentiates only the first output and returns ``(grads, aux)``.
+
+    Parameters
+    ----------
+    fn : callable or Cell
+        The function of Tensors.
+    grad_position : int, tuple of int or None
+        Inputs to differentiate (None: only the weights).
+    weights : Parameter, ParameterTuple or None
+        Parameters to differentiate.
+    has_aux : bool
+        ``fn`` returns ``(output, *aux)``; only the output is differentiated.
+    return_ids : bool
+        Pair each gradient with its position or parameter name.
+    sens_param : bool
+        The last argument is the output's sensitivity instead of ones.
+
+    Returns
+    -------
+    callable
+        The gradient function (one Tensor for one position, else a tuple).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> ops.grad(lambda x: x * x * x)(Tensor(np.array([2.0], np.float32))).asnumpy()
+    array([12.], dtype=float32)
     """
     return _functional(fn, grad_position, weights, has_aux, return_ids, sens_param, "grad",
                        False)
@@ -399,7 +468,27 @@ def grad(fn, grad_position=0, weights=None, has_aux=False, return_ids=False, sen
 
 def value_and_grad(fn, grad_position=0, weights=None, has_aux=False, return_ids=False,
                    sens_param=False):
-    """As :func:`grad`, returning ``(value, grads)`` (value = the full output with has_aux)."""
+    """As :func:`grad`, returning ``(value, grads)`` (value = the full output with has_aux).
+
+    Parameters
+    ----------
+    fn, grad_position, weights, has_aux, return_ids, sens_param
+        As for :func:`grad`.
+
+    Returns
+    -------
+    callable
+        Returns ``(value, grads)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> value, g = ops.value_and_grad(lambda x: x * x * x)(Tensor(np.array([2.0], np.float32)))
+    >>> value.asnumpy(), g.asnumpy()
+    (array([8.], dtype=float32), array([12.], dtype=float32))
+    """
     return _functional(fn, grad_position, weights, has_aux, return_ids, sens_param,
                        "value_and_grad", True)
 
@@ -442,18 +531,77 @@ def _jac(kind, fn, grad_position, has_aux):
 
 
 def jacfwd(fn, grad_position=0, has_aux=False):
-    """Jacobian by forward mode, shape out.shape + input.shape (tuple for tuple positions)."""
+    """Jacobian by forward mode, shape out.shape + input.shape (tuple for tuple positions).
+
+    Parameters
+    ----------
+    fn : callable
+        The function of Tensors.
+    grad_position : int or tuple of int
+        Inputs to differentiate.
+    has_aux : bool
+        ``fn`` returns ``(output, *aux)``; aux is returned unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> ops.jacfwd(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
+    array([[ 3.,  0.],
+           [ 0., 12.]], dtype=float32)
+    """
     return _jac("jacfwd", fn, grad_position, has_aux)
 
 
 def jacrev(fn, grad_position=0, has_aux=False):
-    """Jacobian by reverse mode, shape out.shape + input.shape (tuple for tuple positions)."""
+    """Jacobian by reverse mode, shape out.shape + input.shape (tuple for tuple positions).
+
+    Parameters
+    ----------
+    fn : callable
+        The function of Tensors.
+    grad_position : int or tuple of int
+        Inputs to differentiate.
+    has_aux : bool
+        ``fn`` returns ``(output, *aux)``; aux is returned unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> ops.jacrev(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
+    array([[ 3.,  0.],
+           [ 0., 12.]], dtype=float32)
+    """
     return _jac("jacrev", fn, grad_position, has_aux)
 
 
 def vjp(fn, *inputs, weights=None, has_aux=False):
     """``(outputs, vjp_fn)``: ``vjp_fn(v)`` gives the cotangents of the inputs (a Tensor for one
-    input, else a tuple); with ``has_aux`` also the aux outputs, ``(outputs, vjp_fn, aux)``."""
+    input, else a tuple); with ``has_aux`` also the aux outputs, ``(outputs, vjp_fn, aux)``.
+
+    Parameters
+    ----------
+    fn : callable
+        The function of Tensors.
+    *inputs : Tensor
+        The point.
+    weights : ParameterTuple, optional
+        Also give the cotangents of these parameters.
+    has_aux : bool
+        ``fn`` returns ``(output, *aux)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> out, vjp_fn = ops.vjp(lambda x: x * x * x, Tensor(np.array([2.0], np.float32)))
+    >>> out.asnumpy(), vjp_fn(Tensor(np.array([1.0], np.float32))).asnumpy()
+    (array([8.], dtype=float32), array([12.], dtype=float32))
+    """
     fname = "vjp"
     if not inputs:
         raise TypeError(f"{fname}: give the inputs after the function: vjp(fn, x, ...)")
@@ -471,7 +619,29 @@ def vjp(fn, *inputs, weights=None, has_aux=False):
 
 
 def jvp(fn, inputs, v, has_aux=False):
-    """``(outputs, J·v)`` by forward (Taylor) mode; ``inputs``/``v`` a Tensor or tuples."""
+    """``(outputs, J·v)`` by forward (Taylor) mode; ``inputs``/``v`` a Tensor or tuples.
+
+    Parameters
+    ----------
+    fn : callable
+        The function of Tensors.
+    inputs : Tensor or tuple of Tensors
+        The point.
+    v : Tensor or tuple of Tensors
+        The direction(s), shaped like ``inputs``.
+    has_aux : bool
+        ``fn`` returns ``(output, *aux)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> out, tangent = ops.jvp(lambda x: x * x * x, Tensor(np.array([2.0], np.float32)),
+    ...                        Tensor(np.array([1.0], np.float32)))
+    >>> out.asnumpy(), tangent.asnumpy()
+    (array([8.], dtype=float32), array([12.], dtype=float32))
+    """
     from .. import api  # noqa: PLC0415
 
     single = isinstance(inputs, Tensor)

@@ -35,7 +35,34 @@ def _run(fn, xs, series, fname):
 
 def jet(fn, primals, series):
     """``(out_primal, out_series)``: the first K derivatives of ``fn`` along the input path whose
-    derivatives are ``series`` (shape (K, *primal.shape); tuples for several inputs)."""
+    derivatives are ``series`` (shape ``(K, *primal.shape)``; tuples for several inputs).
+
+    Parameters
+    ----------
+    fn : callable
+        The function of Tensors.
+    primals : Tensor or tuple of Tensors
+        The path's value at t = 0.
+    series : Tensor or tuple of Tensors
+        The path's derivatives 1..K at t = 0, stacked along a leading axis.
+
+    Returns
+    -------
+    out_primal, out_series : Tensor
+        ``fn(primals)`` and the output path's derivatives 1..K (leading axis K), from one Taylor
+        pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> x = Tensor(np.array([0.0], np.float32))
+    >>> series = Tensor(np.array([[1.0], [0.0], [0.0]], np.float32))   # the path x + t
+    >>> out, derivs = ops.jet(ops.sin, x, series)
+    >>> derivs.asnumpy().ravel()                                      # sin′, sin″, sin‴ at 0
+    array([ 1.,  0., -1.], dtype=float32)
+    """
     fname = "jet"
     multi = isinstance(primals, (tuple, list))
     ps = tuple(primals) if multi else (primals,)
@@ -67,7 +94,26 @@ def jet(fn, primals, series):
 
 def derivative(fn, primals, order):
     """``(out, d^order/dt^order fn(x + t))``: jet with series (1, 0, …, 0); for a multi-output
-    ``fn`` both results are lists of Tensors."""
+    ``fn`` both results are lists of Tensors.
+
+    Parameters
+    ----------
+    fn : callable
+        The function of Tensors.
+    primals : Tensor or tuple of Tensors
+        The point x.
+    order : int
+        The derivative order (any order ≥ 1, one Taylor pass).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import taylorad.ops as ops
+    >>> from taylorad import Tensor
+    >>> out, d3 = ops.derivative(ops.sin, Tensor(np.array([0.0], np.float32)), 3)
+    >>> d3.asnumpy()
+    array([-1.], dtype=float32)
+    """
     fname = "derivative"
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"{fname}: order must be a positive int, got {order!r}")

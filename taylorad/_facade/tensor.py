@@ -34,7 +34,31 @@ def _default_array(x):
 
 
 class Tensor:
-    """``Tensor(input_data, dtype=None)`` as in MindSpore; ``.asnumpy()`` gives the array back."""
+    """``Tensor(input_data, dtype=None)`` as in MindSpore; ``.asnumpy()`` gives the array back.
+
+    A thin wrapper of a NumPy (or CuPy) array with MindSpore's operators, methods and dtype
+    objects; derivatives of every order flow through it (it holds a traced value while a
+    GradOperation differentiates).
+
+    Parameters
+    ----------
+    input_data : array_like, Tensor, number or list
+        The data; Python floats default to float32, as in MindSpore.
+    dtype : taylorad.dtype.DType, optional
+        ``mstype.float32`` etc.; None keeps the data's dtype (float64 NumPy arrays stay float64).
+    shape, init, const_arg
+        Accepted for MindSpore compatibility.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad import Tensor, dtype as mstype
+    >>> t = Tensor(np.array([1.0, 2.0]), mstype.float32)
+    >>> t.dtype, t.shape
+    (mindspore.float32, (2,))
+    >>> (t * t).asnumpy()
+    array([1., 4.], dtype=float32)
+    """
 
     __array_priority__ = 2000.0
     __array_ufunc__ = None  # numpy scalars and arrays defer to the Tensor's reflected operators
@@ -299,6 +323,28 @@ class Parameter(Tensor):
     """A trainable Tensor with a name: ``Parameter(default_input, name=None, requires_grad=True)``.
 
     While a GradOperation differentiates w.r.t. it, its ``_data`` is temporarily the traced value.
+
+    Parameters
+    ----------
+    default_input : Tensor or array_like
+        The initial value.
+    name : str, optional
+        The name ``Cell.trainable_params()`` and ``ParameterTuple`` report.
+    requires_grad : bool
+        False: the parameter is left out of ``trainable_params()``.
+    layerwise_parallel : bool
+        Accepted for MindSpore compatibility.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad import Tensor, Parameter
+    >>> w = Parameter(Tensor(np.array([1.0], np.float32)), name="w")
+    >>> w.name, w.requires_grad
+    ('w', True)
+    >>> _ = w.set_data(Tensor(np.array([3.0], np.float32)))
+    >>> w.asnumpy()
+    array([3.], dtype=float32)
     """
 
     def __init__(self, default_input, name=None, requires_grad=True, layerwise_parallel=False):
@@ -331,7 +377,23 @@ class Parameter(Tensor):
 
 
 class ParameterTuple(tuple):
-    """A tuple of Parameters with unique names (MindSpore checks both at construction)."""
+    """A tuple of Parameters with unique names (MindSpore checks both at construction).
+
+    Parameters
+    ----------
+    iterable : iterable of Parameter
+        The parameters, e.g. ``net.trainable_params()``; the weights argument of
+        ``GradOperation(get_by_list=True)(net, weights)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad import Tensor, Parameter, ParameterTuple
+    >>> a = Parameter(Tensor(np.zeros(2, np.float32)), name="a")
+    >>> b = Parameter(Tensor(np.ones(1, np.float32)), name="b")
+    >>> [p.name for p in ParameterTuple([a, b])]
+    ['a', 'b']
+    """
 
     def __new__(cls, iterable=()):
         if not isinstance(iterable, (tuple, list)) and hasattr(iterable, "__iter__"):

@@ -153,7 +153,24 @@ defunary(reciprocal, lambda ans, x: -(ans * ans), _reciprocal_rec)
 
 # softplus = log(1 + eˣ): y′ = sigmoid(x)·x′  (raised from sigmoid's own recurrence) --------------
 softplus = Primitive("softplus", lambda x: array_namespace(x).logaddexp(0, x),
-                     doc="log(1 + exp(x)), computed stably")
+                     doc="""log(1 + exp(x)), elementwise, computed stably.
+
+    Parameters
+    ----------
+    x : array or traced value
+
+    Returns
+    -------
+    array, the shape and dtype of ``x``; its derivative is ``sigmoid(x)``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> tnp.softplus(np.array([0.0]))
+    array([0.69314718])
+    >>> ta.grad(lambda x: tnp.sum(tnp.softplus(x)))(np.array([0.0]))
+    array([0.5])
+    """)
 defunary(softplus, lambda ans, x: sigmoid(x), raised(sigmoid))
 
 
@@ -164,7 +181,24 @@ def _positive_mask(x):
 
 
 relu = Primitive("relu", lambda x: array_namespace(x).maximum(x, 0).astype(x.dtype),
-                 doc="max(x, 0); derivative 1 for x > 0 and 0 for x <= 0 (including x = 0)")
+                 doc="""max(x, 0), elementwise; derivative 1 for x > 0, 0 for x <= 0 (including 0).
+
+    Parameters
+    ----------
+    x : array or traced value
+
+    Returns
+    -------
+    array, the shape and dtype of ``x``; every Taylor coefficient above the first is 0.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> tnp.relu(np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 2.])
+    >>> ta.grad(lambda x: tnp.sum(tnp.relu(x)))(np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 1.])
+    """)
 defunary(relu, lambda ans, x: _positive_mask(x),
          lambda tr, x, y0: [None if xk is None else xk * _positive_mask(x[0]) for xk in x[1:]])
 

@@ -256,7 +256,22 @@ defnondiff(stop_gradient_p)
 
 
 def stop_gradient(x):
-    """The value of ``x`` as a constant: no derivative flows through it."""
+    """The value of ``x`` as a constant: no derivative flows through it.
+
+    Parameters
+    ----------
+    x : array or traced value
+
+    Returns
+    -------
+    The value of ``x``, treated as a constant by every transformation.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> ta.grad(lambda x: tnp.sum(x * tnp.stop_gradient(x)))(np.array([3.0]))
+    array([3.])
+    """
     return stop_gradient_p(x)
 
 

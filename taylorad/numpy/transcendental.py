@@ -111,7 +111,26 @@ def _sigmoid_impl(x):
     return xp.tanh(x * 0.5) * 0.5 + 0.5  # stable for large |x|
 
 
-sigmoid = Primitive("sigmoid", _sigmoid_impl, doc="logistic function 1 / (1 + exp(-x))")
+sigmoid = Primitive("sigmoid", _sigmoid_impl, doc="""Logistic function 1 / (1 + exp(-x)), elementwise.
+
+    A primitive with a hand-written O(K²) Taylor recurrence (y' = y(1 - y)).
+
+    Parameters
+    ----------
+    x : array or traced value
+
+    Returns
+    -------
+    array, the shape and dtype of ``x``
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ta, taylorad.numpy as tnp
+    >>> tnp.sigmoid(np.array([0.0]))
+    array([0.5])
+    >>> ta.grad(lambda x: tnp.sum(tnp.sigmoid(x)))(np.array([0.0]))
+    array([0.25])
+    """)
 defunary(sigmoid, lambda ans, x: ans * (1.0 - ans),  # z = y − y²
          _poly_rec(lambda y, k: y[k] - _sq(y, k)))
 

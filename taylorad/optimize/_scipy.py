@@ -65,9 +65,6 @@ class _Cache:
 def scipy_callables(fun, method="trust-krylov", args=()):
     """``fun``, ``jac`` and one of ``hessp``/``hess`` for ``scipy.optimize.minimize``.
 
-    >>> res = scipy.optimize.minimize(**scipy_callables(f, "trust-krylov"), x0=x0,
-    ...                               method="trust-krylov")
-
     Parameters
     ----------
     fun : callable
@@ -82,9 +79,20 @@ def scipy_callables(fun, method="trust-krylov", args=()):
 
     Returns
     -------
-    dict with keys ``fun``, ``jac`` and possibly ``hessp`` or ``hess``. f and g are cached per
-    x, and every Hessian pass refreshes them, so scipy's separate fun/jac calls at one point
-    cost one pass.
+    dict
+        Keys ``fun``, ``jac`` and possibly ``hessp`` or ``hess``. f and g are cached per x, and
+        every Hessian pass refreshes them, so scipy's separate fun/jac calls at one point cost
+        one pass.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.optimize, taylorad.numpy as tnp
+    >>> from taylorad.optimize import scipy_callables
+    >>> f = lambda x: tnp.sum((x - 1.0) ** 2) + tnp.sum(x[1:] * x[:-1])
+    >>> res = scipy.optimize.minimize(**scipy_callables(f, "trust-krylov"), x0=np.zeros(3),
+    ...                               method="trust-krylov")
+    >>> res.success, np.allclose(res.x, [1.0, 0.0, 1.0], atol=1e-6)
+    (True, True)
     """
     if not callable(fun):
         raise TypeError(f"scipy_callables: fun must be callable, got {type(fun).__name__}")
@@ -118,6 +126,29 @@ def hessian_operator(fun, x, args=()):
     Each ``matvec`` is one forward-over-reverse pass; the operator is symmetric, so ``rmatvec``
     is the same product. Use it with Newton-CG or trust-constr (``hess=``) or with
     ``scipy.sparse.linalg.cg``/``minres``/``eigsh``.
+
+    Parameters
+    ----------
+    fun : callable
+        Scalar function ``fun(x, *args)`` of a 1-D array.
+    x : array
+        The point.
+    args : tuple
+        Extra arguments of ``fun``.
+
+    Returns
+    -------
+    scipy.sparse.linalg.LinearOperator
+        Shape ``(n, n)``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> from taylorad.optimize import hessian_operator
+    >>> f = lambda x: tnp.sum((x - 1.0) ** 2) + tnp.sum(x[1:] * x[:-1])
+    >>> H = hessian_operator(f, np.zeros(3))
+    >>> H.shape, H @ np.array([1.0, 0.0, 0.0])
+    ((3, 3), array([2., 1., 0.]))
     """
     from scipy.sparse.linalg import LinearOperator
 
@@ -146,6 +177,27 @@ def scipy_method(name="trust-krylov", **defaults):
     scipy calls it with ``(fun, x0, args, jac, hess, hessp, bounds, constraints, callback,
     **options)``; taylorad's ``minimize`` runs with the given derivatives (or its own when they
     are None). Bounds and constraints are not supported and raise ValueError.
+
+    Parameters
+    ----------
+    name : str
+        One of ``taylorad.optimize.METHODS``.
+    **defaults
+        Options of :func:`taylorad.optimize.minimize` (``gtol``, ``maxiter`` …).
+
+    Returns
+    -------
+    callable
+        A custom ``method=`` for ``scipy.optimize.minimize``.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.optimize, taylorad.numpy as tnp
+    >>> from taylorad.optimize import scipy_method
+    >>> f = lambda x: tnp.sum((x - 1.0) ** 2) + tnp.sum(x[1:] * x[:-1])
+    >>> res = scipy.optimize.minimize(f, np.zeros(3), method=scipy_method("newton-cg"))
+    >>> res.success, np.allclose(res.x, [1.0, 0.0, 1.0], atol=1e-6)
+    (True, True)
     """
     if not isinstance(name, str) or name.lower() not in METHODS:
         raise ValueError(f"scipy_method: unknown method {name!r} — use one of "

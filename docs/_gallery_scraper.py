@@ -1,0 +1,25 @@
+"""sphinx-gallery image scraper for figures the examples write to disk (importable, so that
+Sphinx can pickle the configuration)."""
+import shutil
+from pathlib import Path
+
+
+class PNGScraper:
+    """Figures the examples save as files (``pinn_poisson.png`` …) instead of leaving them open:
+    every PNG in the example's directory after a block is moved into the gallery (examples/
+    holds no committed PNG; ``examples/*.png`` is gitignored)."""
+
+    def __repr__(self):  # sphinx-gallery caches the configuration by its repr
+        return "PNGScraper"
+
+    def __call__(self, block, block_vars, gallery_conf):
+        from sphinx_gallery.scrapers import figure_rst  # noqa: PLC0415
+
+        src_dir = Path(block_vars["src_file"]).parent
+        image_names = []
+        image_path_iterator = block_vars["image_path_iterator"]
+        for png in sorted(src_dir.glob("*.png")):
+            this = next(image_path_iterator)
+            shutil.move(str(png), this)
+            image_names.append(this)
+        return figure_rst(image_names, gallery_conf["src_dir"])

@@ -279,3 +279,19 @@ def test_integer_or_boolean_in_a_differentiated_position_is_named(bad):
     msg = str(e.value)
     assert "grad" in msg and "argument 1" in msg and "astype" in msg
     assert math.isfinite(float(ta.grad(lambda x, y: tnp.sum(x * y))(np.ones(2), bad)[0]))
+
+
+@pytest.mark.parametrize("name, f, q", MOD_FAMILY[::3], ids=[m[0] for m in MOD_FAMILY[::3]])
+def test_remainder_family_float32_and_jit(name, f, q):
+    x32, y32 = X.astype(np.float32), Y.astype(np.float32)
+    gx, gy = ta.grad(lambda x, y: tnp.sum(f(x, y) ** 2), (0, 1))(x32, y32)
+    r = f(X, Y)
+    assert gx.dtype == gy.dtype == np.float32
+    np.testing.assert_allclose(gx, 2.0 * r, rtol=1e-5)
+    np.testing.assert_allclose(gy, -2.0 * q * r, rtol=1e-5)
+    g = ta.grad(lambda x, y: tnp.sum(f(x, y) * x), (0, 1))
+    for shift in (0.0, 0.05):  # a replay at a second point (same pieces) equals eager
+        want = g(X + shift, Y)
+        got = ta.jit(g)(X + shift, Y)
+        for a, b in zip(got, want):
+            np.testing.assert_allclose(a, b, rtol=1e-14)

@@ -122,11 +122,14 @@ def array(x, dtype=None, copy=True):
     return asarray(x, dtype)
 
 
+_PLAIN = (list, tuple, int, float, complex)  # np.float64 is a float; bool is an int
+
+
 def operands(arrays):
     """The elements of ``stack``/``concatenate``'s sequence: nested lists holding traced values
     become traced arrays; Python numbers take the traced elements' dtype (weak scalars)."""
     arrays = list(arrays)
-    if not any(isinstance(a, (list, tuple)) or isinstance(a, numbers.Number) for a in arrays):
+    if not any(isinstance(a, _PLAIN) for a in arrays):  # the hot path: arrays and boxes only
         return arrays
     leaves = _leaves(arrays, [])
     if not any(isinstance(v, Box) for v in leaves):  # NumPy's own conversion
@@ -134,4 +137,4 @@ def operands(arrays):
     dt = _common_dtype(leaves)
     xp = _xp(leaves)
     return [asarray(a, dt) if isinstance(a, (list, tuple)) else
-            xp.asarray(a, dtype=dt) if isinstance(a, numbers.Number) else a for a in arrays]
+            xp.asarray(a, dtype=dt) if isinstance(a, _PLAIN) else a for a in arrays]

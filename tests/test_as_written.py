@@ -128,7 +128,14 @@ def test_lists_of_float32_values_keep_numpys_dtype(name, build, np_twin):
 def test_np_array_of_traced_values_names_the_fix():
     with pytest.raises(TypeError) as e:
         ta.grad(lambda a: np.sum(np.array([a * 2.0, a])))(1.0)
-    assert "tnp.array" in str(e.value) and "np.stack" in str(e.value)
+    assert "tnp.array" in str(e.value) and "np.stack" in str(e.value) and "like=" in str(e.value)
+
+
+@pytest.mark.parametrize("make", [np.array, np.asarray], ids=["np.array", "np.asarray"])
+def test_np_array_with_like_dispatches(make):
+    def f(a):  # d/da (4a² + sin²a + 1) = 8a + sin 2a
+        return np.sum(make([a * 2.0, np.sin(a), 1.0], like=a) ** 2)
+    np.testing.assert_allclose(ta.grad(f)(1.3), 8 * 1.3 + np.sin(2.6), rtol=1e-14)
 
 
 # ---------------------------------------------------------------------------------------------

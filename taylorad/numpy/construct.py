@@ -5,10 +5,11 @@ A (nested) list or tuple that holds traced values becomes one traced array: each
 constants. Dtypes follow NumPy 2's promotion with Python numbers as *weak* scalars: a list of
 float32 traced values and Python floats is float32 (as ``x + 1.0`` is), not float64.
 
-NumPy's own ``np.array(...)`` / ``np.asarray(...)`` of such a list cannot reach taylorad: NumPy
-offers no dispatch protocol for them (only ``like=``), and converting each traced element with
-``__array__`` would drop its derivative — so that stays an error which names the fix
-(``tnp.array`` or ``np.stack``, which NumPy does dispatch).
+NumPy's own ``np.array(...)`` / ``np.asarray(...)`` of such a list reaches taylorad only through
+NumPy's ``like=`` protocol: ``np.array([a * b, 1.0], like=a)`` with a traced ``a`` dispatches
+here. Without ``like=`` NumPy converts each traced element with ``__array__``, which would drop
+its derivative — so that stays an error which names the fixes (``tnp.array``, ``np.stack``,
+``like=``).
 """
 import numbers
 

@@ -7,8 +7,6 @@ convention (series terms are derivatives, not normalized coefficients).
 """
 import math
 
-import numpy as np
-
 from . import numpy as tnp
 from ._args import as_arrays as _arrays, as_input as _as_input, check_backends as _check_backends
 from ._args import check_order as _check_order, check_pairs as _check_pairs
@@ -19,7 +17,7 @@ from ._args import norm_argnums as _norm_argnums, prepare_args as _prepare_args
 from ._args import scalar_check as _scalar_check, strip_closed as _strip_closed
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run, grad_core
 from .core.taylor import TaylorBox, TaylorTrace
-from .core.trace import Box, getval
+from .core.trace import Box
 from .core.tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivatives", "jet", "hvp"]

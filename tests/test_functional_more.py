@@ -132,6 +132,8 @@ COMPOSITIONS = [
     ("jit(hvp)", lambda f: ta.jit(lambda x, v: ta.hvp(f, x, v))(X, V)),
     ("linearize_hvp", lambda f: ta.linearize_hvp(f, X)(V)),
     ("elementwise_grad", lambda f: ta.elementwise_grad(f)(X)),
+    ("jacrev(grad)", lambda f: ta.jacrev(ta.grad(f))(X)),
+    ("hessian_diag", lambda f: ta.hessian_diag(f)(X)),
 ]
 
 

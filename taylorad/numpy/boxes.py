@@ -77,8 +77,9 @@ def attach(tnp):
             "being differentiated (np.asarray / np.array / float()) — that would drop its "
             "derivative; use taylorad.numpy functions, or taylorad.numpy.stop_gradient(x) if "
             "a constant is intended. To build an array from traced values write "
-            "tnp.array([...]) / tnp.asarray([...]) or np.stack([...]) (NumPy dispatches "
-            "np.stack and np.concatenate to taylorad, but not np.array / np.asarray)")
+            "tnp.array([...]) / tnp.asarray([...]), np.stack([...]), or np.array([...], "
+            "like=x) with a traced x (NumPy dispatches np.array/np.asarray to taylorad only "
+            "with like=)")
 
     Box.__array_ufunc__ = __array_ufunc__
     Box.__array_function__ = __array_function__

@@ -5,10 +5,11 @@ A (nested) list or tuple that holds traced values becomes one traced array: each
 constants. Dtypes follow NumPy 2's promotion with Python numbers as *weak* scalars: a list of
 float32 traced values and Python floats is float32 (as ``x + 1.0`` is), not float64.
 
-NumPy's own ``np.array(...)`` / ``np.asarray(...)`` of such a list cannot reach taylorad: NumPy
-offers no dispatch protocol for them (only ``like=``), and converting each traced element with
-``__array__`` would drop its derivative — so that stays an error which names the fix
-(``tnp.array`` or ``np.stack``, which NumPy does dispatch).
+NumPy's own ``np.array(...)`` / ``np.asarray(...)`` of such a list reaches taylorad only through
+NumPy's ``like=`` protocol: ``np.array([a * b, 1.0], like=a)`` with a traced ``a`` dispatches
+here. Without ``like=`` NumPy converts each traced element with ``__array__``, which would drop
+its derivative — so that stays an error which names the fixes (``tnp.array``, ``np.stack``,
+``like=``).
 """
 import numbers
 
@@ -122,11 +123,14 @@ def array(x, dtype=None, copy=True):
     return asarray(x, dtype)
 
 
+_PLAIN = (list, tuple, int, float, complex)  # np.float64 is a float; bool is an int
+
+
 def operands(arrays):
     """The elements of ``stack``/``concatenate``'s sequence: nested lists holding traced values
     become traced arrays; Python numbers take the traced elements' dtype (weak scalars)."""
     arrays = list(arrays)
-    if not any(isinstance(a, (list, tuple)) or isinstance(a, numbers.Number) for a in arrays):
+    if not any(isinstance(a, _PLAIN) for a in arrays):  # the hot path: arrays and boxes only
         return arrays
     leaves = _leaves(arrays, [])
     if not any(isinstance(v, Box) for v in leaves):  # NumPy's own conversion
@@ -134,4 +138,4 @@ def operands(arrays):
     dt = _common_dtype(leaves)
     xp = _xp(leaves)
     return [asarray(a, dt) if isinstance(a, (list, tuple)) else
-            xp.asarray(a, dtype=dt) if isinstance(a, numbers.Number) else a for a in arrays]
+            xp.asarray(a, dtype=dt) if isinstance(a, _PLAIN) else a for a in arrays]

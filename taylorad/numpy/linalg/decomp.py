@@ -561,10 +561,11 @@ def _check_full_rank(a, fname):
     v = getval(a)
     if isinstance(a, Box) and not isinstance(v, Box):
         m, n = v.shape[-2:]
-        r = np.asarray(array_namespace(v).linalg.matrix_rank(v))
-        if np.any(r < min(m, n)):
+        xp = array_namespace(v)
+        r = xp.asarray(xp.linalg.matrix_rank(v))
+        if bool(xp.any(r < min(m, n))):
             raise ValueError(
-                f"taylorad.numpy.linalg.{fname}: a is rank-deficient (rank {int(r.min())} < "
+                f"taylorad.numpy.linalg.{fname}: a is rank-deficient (rank {int(xp.min(r))} < "
                 f"{min(m, n)}); derivatives are supported for full-rank matrices only (where "
                 f"the rank cannot change under a perturbation) — regularize a or apply "
                 f"stop_gradient if a is a constant")

@@ -110,7 +110,24 @@ defvjp(solve_p, _solve_vjp_a, _solve_vjp_b)
 
 
 def solve(a, b):
-    """numpy.linalg.solve: X with a·X = b (b of shape (n,) or (..., n, m))."""
+    """numpy.linalg.solve: X with a·X = b.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+    b : array_like, shape (n,) or (..., n, m)
+
+    Returns
+    -------
+    x : array, shaped like ``b`` (broadcast over the stack axes)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import solve
+    >>> solve(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]))
+    array([1. , 0.5])
+    """
     _check_square(a, "solve")
     n = shape_of(a)[-1]
     sb = shape_of(b)
@@ -152,7 +169,24 @@ defvjp(inv_p, lambda g, ans, a: -matmul(_T(ans), matmul(g, _T(ans))))
 
 
 def inv(a):
-    """numpy.linalg.inv."""
+    """numpy.linalg.inv: the inverse of each square matrix in the last two axes.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+
+    Returns
+    -------
+    array, shape (..., n, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import inv
+    >>> inv(np.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
     _check_square(a, "inv")
     return inv_p(a)
 
@@ -194,7 +228,24 @@ defvjp(logabsdet_p, lambda g, ans, a: _expand2(g) * _T(inv_p(a)))
 
 
 def slogdet(a):
-    """numpy.linalg.slogdet: (sign, log|det a|); the sign is a constant."""
+    """numpy.linalg.slogdet: (sign, log|det a|); the sign is piecewise constant (a constant).
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+
+    Returns
+    -------
+    (sign, logabsdet)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import slogdet
+    >>> sign, logdet = slogdet(np.array([[-2.0, 0.0], [0.0, 1.0]]))
+    >>> float(sign), round(float(logdet), 6)
+    (-1.0, 0.693147)
+    """
     _check_square(a, "slogdet")
     v = getval(a)
     sign = array_namespace(v).linalg.slogdet(v)[0]
@@ -216,7 +267,23 @@ defvjp(det_p, lambda g, ans, a: _expand2(g * ans) * _T(inv_p(a)))
 
 
 def det(a):
-    """numpy.linalg.det. Its VJP and Taylor rule use A⁻¹: ``a`` must be non-singular."""
+    """numpy.linalg.det. Its VJP and Taylor rule use A⁻¹: ``a`` must be non-singular.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+
+    Returns
+    -------
+    array, shape (...)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import det
+    >>> float(det(np.diag([2.0, 3.0])))
+    6.0
+    """
     _check_square(a, "det")
     return det_p(a)
 
@@ -267,7 +334,24 @@ defvjp(cholesky_p, _cholesky_vjp)
 
 def cholesky(a):
     """numpy.linalg.cholesky (lower factor). Tangents of ``a`` are taken as symmetric; the
-    gradient returned is symmetric."""
+    gradient returned is symmetric.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n), symmetric positive definite
+
+    Returns
+    -------
+    L : array, shape (..., n, n), lower triangular with a = L·Lᵀ
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import cholesky
+    >>> cholesky(np.array([[4.0, 2.0], [2.0, 2.0]]))
+    array([[2., 0.],
+           [1., 1.]])
+    """
     _check_square(a, "cholesky")
     return cholesky_p(a)
 

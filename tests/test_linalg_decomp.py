@@ -430,3 +430,35 @@ def test_grad_of_taylor_coefficient_vs_differences(name):
 
     fd = (8 * (d(1) - d(-1)) - (d(2) - d(-2))) / (12 * h)
     np.testing.assert_allclose(np.sum(g * W), fd, rtol=1e-7)
+
+
+@pytest.mark.slow
+def test_gradients_and_hessians_match_jax():
+    """JAX as a peer reference: the same conventions (symmetrized eigh, reduced svd/qr), so the
+    same gradients and Hessians of gauge-invariant functions."""
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    old = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        rng = np.random.default_rng(21)
+        S, A = rng.standard_normal((5, 5)), rng.standard_normal((6, 4))
+        pairs = [
+            (lambda m, a: m.sum(m.linalg.eigh(a)[1] ** 4) + m.sum(m.linalg.eigh(a)[0] ** 3), S),
+            (lambda m, a: m.sum(m.linalg.svd(a, full_matrices=False)[0] ** 4)
+             + m.sum(m.linalg.svd(a, full_matrices=False)[2] ** 4)
+             + m.sum(m.linalg.svd(a, compute_uv=False) ** 3), A),
+            (lambda m, a: m.sum(m.linalg.qr(a)[0] ** 4) + m.sum(m.linalg.qr(a)[1] ** 3), A),
+            (lambda m, a: m.sum(m.linalg.pinv(a) ** 3) + m.linalg.norm(a, "nuc"), A),
+        ]
+        for i, (f, x) in enumerate(pairs):
+            mine = ta.grad(lambda a: f(tnp, a))(x)
+            np.testing.assert_allclose(mine, np.asarray(jax.grad(lambda a: f(jnp, a))(x)),
+                                       rtol=1e-10, atol=1e-12)
+            if i in (1, 3):  # JAX's Hessians of svd and pinv take a minute to trace
+                continue
+            np.testing.assert_allclose(ta.hessian(lambda a: f(tnp, a))(x),
+                                       np.asarray(jax.hessian(lambda a: f(jnp, a))(x)),
+                                       rtol=1e-9, atol=1e-10)
+    finally:
+        jax.config.update("jax_enable_x64", old)

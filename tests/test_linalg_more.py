@@ -203,3 +203,20 @@ def test_numpy_dispatch_of_norms_and_spellings():
                 + np.sum(np.linalg.tensorinv(a, 1)))
 
     check_grads(f, (x,))
+
+
+def test_solve_triangular_without_scipy(monkeypatch):
+    """SciPy is optional at run time: without it a general solve on the triangle gives the
+    same values and derivatives."""
+    from taylorad.numpy.linalg import solvers
+
+    rng = np.random.default_rng(14)
+    A, b = rng.standard_normal((4, 4)) + 4 * np.eye(4), rng.standard_normal((4, 3))
+    f = lambda a: la.solve_triangular(a, b, trans=1, lower=True, unit_diagonal=True)  # noqa
+    want = f(A), ta.derivatives(f, A, A.T, 3), ta.grad(lambda a: tnp.sum(f(a) ** 2))(A)
+    monkeypatch.setattr(solvers, "_scipy_solve_triangular", lambda: None)
+    got = f(A), ta.derivatives(f, A, A.T, 3), ta.grad(lambda a: tnp.sum(f(a) ** 2))(A)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    for d_got, d_want in zip(got[1], want[1]):
+        np.testing.assert_allclose(d_got, d_want, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-11)

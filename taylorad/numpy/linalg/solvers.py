@@ -365,13 +365,22 @@ def _tri_mask(n, lower, strict, like):
     return array_namespace(getval(like)).asarray(m)
 
 
+def _scipy_solve_triangular():
+    """scipy.linalg.solve_triangular, or None without SciPy (an optional dependency: then a
+    general solve on the triangle, O(n³) instead of O(n²), gives the same x)."""
+    try:
+        from scipy.linalg import solve_triangular as st  # noqa: PLC0415 - SciPy on first use
+    except ImportError:  # pragma: no cover - SciPy is installed wherever the tests run
+        return None
+    return st
+
+
 def _solve_triangular_impl(a, b, lower=False, trans=False, unit=False):
     xp = array_namespace(a, b)
     dtype = xp.result_type(a, b)
     n = a.shape[-1]
-    if xp is np and a.ndim == 2:
-        from scipy.linalg import solve_triangular as _st  # noqa: PLC0415 - scipy on first use
-
+    _st = _scipy_solve_triangular() if xp is np and a.ndim == 2 else None
+    if _st is not None:  # one O(n²) substitution for every right-hand side
         bm = np.moveaxis(b, -2, 0)
         x = _st(a, bm.reshape(n, -1), trans=int(trans), lower=lower, unit_diagonal=unit,
                 check_finite=False)

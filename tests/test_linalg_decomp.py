@@ -462,3 +462,17 @@ def test_gradients_and_hessians_match_jax():
                                        rtol=1e-9, atol=1e-10)
     finally:
         jax.config.update("jax_enable_x64", old)
+
+
+def test_float32_gradients_stay_float32_and_close():
+    rng = np.random.default_rng(17)
+    S, A = _spd_spread(rng, 4), rng.standard_normal((5, 3))
+    for f, x in [(lambda a: tnp.sum(la.eigh(a)[1] ** 4), S), (la.eigvalsh, S),
+                 (lambda a: tnp.sum(la.svd(a, full_matrices=False)[0] ** 4), A),
+                 (lambda a: tnp.sum(la.qr(a)[0] ** 4), A), (la.pinv, A),
+                 (lambda a: la.norm(a, "nuc"), A),
+                 (lambda a: sla.solve_triangular(a[:3], a[:3], lower=True), A)]:
+        g64 = ta.grad(lambda a: tnp.sum(tnp.sin(f(a))))(x)
+        g32 = ta.grad(lambda a: tnp.sum(tnp.sin(f(a))))(x.astype(np.float32))
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g64, rtol=2e-3, atol=2e-4 * np.abs(g64).max())

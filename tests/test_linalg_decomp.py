@@ -138,6 +138,16 @@ def test_taylor_order_8_vs_mpmath(case):
     assert_coeffs_close(ta_coeffs(fn, x0s, vs, 8), _reference(case, 8), rtol=1e-9)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["eigh", "svd(5, 3)", "svd(3, 5)", "qr(5, 3)", "qr(3, 5)",
+                                  "pinv(5, 3)"])
+def test_taylor_order_16_vs_mpmath(name):
+    """Spot check far beyond order 8: the recurrences stay accurate."""
+    case = next(c for c in CASES if c[0] == name)
+    _, fn, mp_f, x0s, vs = case
+    assert_coeffs_close(ta_coeffs(fn, x0s, vs, 16), line_coeffs(mp_f, x0s, vs, 16), rtol=1e-9)
+
+
 @pytest.mark.parametrize("case", _params())
 def test_taylor_orders_1_to_4_vs_mpmath(case):
     name, fn, _, x0s, vs = case

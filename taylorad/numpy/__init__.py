@@ -18,7 +18,7 @@ from .shape import (astype, broadcast_to, concatenate, expand_dims, getitem, mea
                     take, transpose, where, zeros_like)
 from .transcendental import arctanh, cos, cosh, exp, log, sigmoid, sin, sinh, tan, tanh
 from . import elementwise as _elementwise
-from . import linalg  # solve, inv, det, slogdet, cholesky, norm (tnp.linalg.*)
+from . import linalg  # numpy.linalg's real-valued functions (tnp.linalg.*)
 from . import reductions as _reductions
 from . import tensor as _tensor
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, cbrt, clip, erf,
@@ -58,6 +58,8 @@ __all__ = [
     "e", "pi", "newaxis", "float16", "float32", "float64", "int32", "int64",
 ]
 __all__ += _elementwise.__all__ + _reductions.__all__ + _tensor.__all__
+from .fitting import polyfit  # noqa: E402 - least squares through tnp.linalg (issue 13)
+__all__ += ["polyfit"]
 
 # the few primitives the core machinery uses (reverse accumulation, seeds, restacking)
 _ops.add = add

@@ -28,5 +28,16 @@ from .solvers import (cholesky, det, inv, slogdet, solve, solve_triangular, tens
 
 LinAlgError = _np.linalg.LinAlgError
 
+# for the coverage table (taylorad/numpy/_coverage.py): of the names in __all__, these have a
+# zero derivative (integer result) ...
+ZERO_DERIVATIVE = ("matrix_rank",)
+# ... and these refuse traced input with a TypeError that says why (plain arrays: NumPy's result)
+NOT_SUPPORTED = {
+    "eig": "out of scope: complex eigenvalues/eigenvectors in general (use eigh for symmetric "
+           "matrices)",
+    "eigvals": "out of scope: complex eigenvalues in general (use eigvalsh for symmetric "
+               "matrices)",
+}
+
 __all__ = (solvers.__all__ + eigen.__all__ + singular.__all__ + leastsq.__all__ + norms.__all__
            + products.__all__)

@@ -14,13 +14,17 @@ import numpy as np
 
 import taylorad as ta
 
-DPS = 100
+DPS = 100  # for K ≤ 8; higher orders add digits (rounding grows like h^-K)
 H = "1e-6"
+
+
+def _dps(K):
+    return DPS + max(0, 8 * (K - 8))
 
 
 @functools.lru_cache(maxsize=None)
 def _vandermonde_inverse(K):
-    with mp.workdps(DPS):
+    with mp.workdps(_dps(K)):
         pts = range(-K, K + 1)
         V = mp.matrix([[mp.mpf(i) ** c for c in range(2 * K + 1)] for i in pts])
         return V ** -1
@@ -43,7 +47,7 @@ def flat(M):
 
 def line_coeffs(F, x0s, vs, K):
     """(K+1, N) normalized Taylor coefficients of flat(F(*X(t))), X(t) = x0 + t·v per argument."""
-    with mp.workdps(DPS):
+    with mp.workdps(_dps(K)):
         h = mp.mpf(H)
         x0m = [to_mp(x) for x in x0s]
         vm = [to_mp(v) for v in vs]

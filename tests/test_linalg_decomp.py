@@ -138,6 +138,16 @@ def test_taylor_order_8_vs_mpmath(case):
     assert_coeffs_close(ta_coeffs(fn, x0s, vs, 8), _reference(case, 8), rtol=1e-9)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["eigh", "svd(5, 3)", "svd(3, 5)", "qr(5, 3)", "qr(3, 5)",
+                                  "pinv(5, 3)"])
+def test_taylor_order_16_vs_mpmath(name):
+    """Spot check far beyond order 8: the recurrences stay accurate."""
+    case = next(c for c in CASES if c[0] == name)
+    _, fn, mp_f, x0s, vs = case
+    assert_coeffs_close(ta_coeffs(fn, x0s, vs, 16), line_coeffs(mp_f, x0s, vs, 16), rtol=1e-9)
+
+
 @pytest.mark.parametrize("case", _params())
 def test_taylor_orders_1_to_4_vs_mpmath(case):
     name, fn, _, x0s, vs = case
@@ -430,3 +440,49 @@ def test_grad_of_taylor_coefficient_vs_differences(name):
 
     fd = (8 * (d(1) - d(-1)) - (d(2) - d(-2))) / (12 * h)
     np.testing.assert_allclose(np.sum(g * W), fd, rtol=1e-7)
+
+
+@pytest.mark.slow
+def test_gradients_and_hessians_match_jax():
+    """JAX as a peer reference: the same conventions (symmetrized eigh, reduced svd/qr), so the
+    same gradients and Hessians of gauge-invariant functions."""
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    old = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        rng = np.random.default_rng(21)
+        S, A = rng.standard_normal((5, 5)), rng.standard_normal((6, 4))
+        pairs = [
+            (lambda m, a: m.sum(m.linalg.eigh(a)[1] ** 4) + m.sum(m.linalg.eigh(a)[0] ** 3), S),
+            (lambda m, a: m.sum(m.linalg.svd(a, full_matrices=False)[0] ** 4)
+             + m.sum(m.linalg.svd(a, full_matrices=False)[2] ** 4)
+             + m.sum(m.linalg.svd(a, compute_uv=False) ** 3), A),
+            (lambda m, a: m.sum(m.linalg.qr(a)[0] ** 4) + m.sum(m.linalg.qr(a)[1] ** 3), A),
+            (lambda m, a: m.sum(m.linalg.pinv(a) ** 3) + m.linalg.norm(a, "nuc"), A),
+        ]
+        for i, (f, x) in enumerate(pairs):
+            mine = ta.grad(lambda a: f(tnp, a))(x)
+            np.testing.assert_allclose(mine, np.asarray(jax.grad(lambda a: f(jnp, a))(x)),
+                                       rtol=1e-10, atol=1e-12)
+            if i in (1, 3):  # JAX's Hessians of svd and pinv take a minute to trace
+                continue
+            np.testing.assert_allclose(ta.hessian(lambda a: f(tnp, a))(x),
+                                       np.asarray(jax.hessian(lambda a: f(jnp, a))(x)),
+                                       rtol=1e-9, atol=1e-10)
+    finally:
+        jax.config.update("jax_enable_x64", old)
+
+
+def test_float32_gradients_stay_float32_and_close():
+    rng = np.random.default_rng(17)
+    S, A = _spd_spread(rng, 4), rng.standard_normal((5, 3))
+    for f, x in [(lambda a: tnp.sum(la.eigh(a)[1] ** 4), S), (la.eigvalsh, S),
+                 (lambda a: tnp.sum(la.svd(a, full_matrices=False)[0] ** 4), A),
+                 (lambda a: tnp.sum(la.qr(a)[0] ** 4), A), (la.pinv, A),
+                 (lambda a: la.norm(a, "nuc"), A),
+                 (lambda a: sla.solve_triangular(a[:3], a[:3], lower=True), A)]:
+        g64 = ta.grad(lambda a: tnp.sum(tnp.sin(f(a))))(x)
+        g32 = ta.grad(lambda a: tnp.sum(tnp.sin(f(a))))(x.astype(np.float32))
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g64, rtol=2e-3, atol=2e-4 * np.abs(g64).max())

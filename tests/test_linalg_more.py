@@ -203,3 +203,51 @@ def test_numpy_dispatch_of_norms_and_spellings():
                 + np.sum(np.linalg.tensorinv(a, 1)))
 
     check_grads(f, (x,))
+
+
+def test_solve_triangular_without_scipy(monkeypatch):
+    """SciPy is optional at run time: without it a general solve on the triangle gives the
+    same values and derivatives."""
+    from taylorad.numpy.linalg import solvers
+
+    rng = np.random.default_rng(14)
+    A, b = rng.standard_normal((4, 4)) + 4 * np.eye(4), rng.standard_normal((4, 3))
+    f = lambda a: la.solve_triangular(a, b, trans=1, lower=True, unit_diagonal=True)  # noqa
+    want = f(A), ta.derivatives(f, A, A.T, 3), ta.grad(lambda a: tnp.sum(f(a) ** 2))(A)
+    monkeypatch.setattr(solvers, "_scipy_solve_triangular", lambda: None)
+    got = f(A), ta.derivatives(f, A, A.T, 3), ta.grad(lambda a: tnp.sum(f(a) ** 2))(A)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    for d_got, d_want in zip(got[1], want[1]):
+        np.testing.assert_allclose(d_got, d_want, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-11)
+
+
+def test_polyfit_values_grads_and_taylor():
+    """numpy.polyfit through lstsq: NumPy's values; VJP/JVP in x, y and w against differences;
+    Taylor coefficients 1..6 along a line in (x, y) against the normal equations in mpmath."""
+    import mpmath as mp
+    from linalg_ref import assert_coeffs_close, line_coeffs, ta_coeffs
+
+    rng = np.random.default_rng(15)
+    x, w = np.linspace(-1.0, 2.0, 7), 1.0 + rng.random(7)
+    y = np.sin(x)
+    Y = np.stack([y, np.cos(x)], axis=1)
+    for args, kw in [((x, y, 3), {}), ((x, Y, 2), {}), ((x, y, 2), {"w": w})]:
+        want = np.polyfit(*args, **kw)
+        got = ta.jvp(lambda xx: tnp.polyfit(xx, *args[1:], **kw), (x,), (x,))[0]
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    check_grads(lambda a, b: tnp.polyfit(a, b, 3), (x, y))
+    check_grads(lambda a, b, c: tnp.polyfit(a, b, 2, w=c), (x, Y, w))
+    check_grads(lambda a: np.polyfit(a, y, 2), (x,))  # NumPy's own name on a traced value
+
+    def mp_fit(xm, ym):
+        V = mp.matrix([[xm[i] ** (3 - j) for j in range(4)] for i in range(xm.rows)])
+        return (V.T * V) ** -1 * (V.T * ym)
+
+    vx, vy = 0.1 * rng.standard_normal(7), rng.standard_normal(7)
+    assert_coeffs_close(ta_coeffs(lambda a, b: tnp.polyfit(a, b, 3), [x, y], [vx, vy], 6),
+                        line_coeffs(mp_fit, [x, y], [vx, vy], 6), rtol=1e-8)
+    with pytest.raises(ValueError, match="polyfit: 3 points cannot determine a degree-3"):
+        ta.grad(lambda a: tnp.sum(tnp.polyfit(a, y[:3], 3)))(x[:3])
+    with pytest.raises(ValueError, match="polyfit: cov=True"):
+        ta.grad(lambda a: tnp.sum(tnp.polyfit(a, y, 2, cov=True)[0]))(x)

@@ -18,7 +18,7 @@ from .shape import (astype, broadcast_to, concatenate, expand_dims, getitem, mea
                     take, transpose, where, zeros_like)
 from .transcendental import arctanh, cos, cosh, exp, log, sigmoid, sin, sinh, tan, tanh
 from . import elementwise as _elementwise
-from . import linalg  # solve, inv, det, slogdet, cholesky, norm (tnp.linalg.*)
+from . import linalg  # numpy.linalg's real-valued functions (tnp.linalg.*)
 from . import reductions as _reductions
 from . import tensor as _tensor
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, cbrt, clip, erf,
@@ -71,6 +71,10 @@ for _mod in (_joining, _statistics, _calculus, _realfuncs, _polynomial, _zeroder
 del _mod, _name
 around = round
 __all__.append("around")
+
+from .fitting import polyfit  # noqa: E402 - least squares through tnp.linalg (issue 13)
+if "polyfit" not in __all__:
+    __all__ += ["polyfit"]
 
 # the few primitives the core machinery uses (reverse accumulation, seeds, restacking)
 _ops.add = add

@@ -6,7 +6,7 @@ import numpy as np
 
 from ...core.trace import Box, getval
 from .._util import array_namespace, shape_of
-from ..shape import expand_dims, reshape, swapaxes
+from ..shape import expand_dims, getitem, reshape, swapaxes
 from ..tensor import diagonal
 
 
@@ -123,3 +123,18 @@ def _acc(acc, term):
     if term is None:
         return acc
     return term if acc is None else acc + term
+
+
+def _rows(x, lo, hi=None):
+    """Rows lo:hi of the last-but-one axis (a part of a packed output)."""
+    return getitem(x, (Ellipsis, slice(lo, hi), slice(None)))
+
+
+def _one_row(x, i):
+    """Row i of the last-but-one axis, as a (..., n) array."""
+    return getitem(x, (Ellipsis, i, slice(None)))
+
+
+def _diag_matrix(v, n, like):
+    """diag(v) over the last axis (a (..., n, n) array)."""
+    return _col(v) * _eye(n, like)

@@ -14,7 +14,7 @@ from ..arith import absolute, power, sqrt
 from ..reductions import amax, amin
 from ..shape import moveaxis, ravel, reshape, sum
 from ._common import _check_real
-from .decomp import svdvals_p
+from .singular import svdvals_p
 from .solvers import inv
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "cond"]

@@ -1,13 +1,18 @@
-"""taylorad.numpy.linalg, the array-API spellings: matmul, tensordot, vecdot, matrix_transpose,
-outer, cross, trace, diagonal — compositions of taylorad.numpy primitives that act on the last
-axes (the matrix or vector axes), as numpy.linalg's versions do."""
-from .._util import normalize_axis, shape_of
+"""taylorad.numpy.linalg, products: matrix_power (binary powering), multi_dot, and the array-API
+spellings matmul, tensordot, vecdot, matrix_transpose, outer, cross, trace, diagonal —
+compositions of taylorad.numpy primitives that act on the last axes (the matrix or vector axes),
+as numpy.linalg's versions do."""
+import numpy as np
+
+from ...core.trace import getval
+from .._util import array_namespace, normalize_axis, shape_of
 from .. import products as _products
 from .. import tensor as _tensor
-from ..shape import getitem, moveaxis, stack, sum
-from ._common import _T, _check_real
+from ..shape import broadcast_to, getitem, moveaxis, stack, sum
+from ._common import _T, _check_real, _check_square
+from .solvers import inv
 
-__all__ = ["matmul", "tensordot", "vecdot", "matrix_transpose", "outer", "cross", "trace",
+__all__ = ["matrix_power", "multi_dot", "matmul", "tensordot", "vecdot", "matrix_transpose", "outer", "cross", "trace",
            "diagonal"]
 
 
@@ -148,3 +153,83 @@ def diagonal(x, /, *, offset=0):
         raise ValueError(f"taylorad.numpy.linalg.diagonal: x must have at least 2 dimensions; "
                          f"got shape {shape_of(x)}")
     return _tensor.diagonal(x, offset, -2, -1)
+
+
+def matrix_power(a, n):
+    """numpy.linalg.matrix_power: a raised to the integer power n (n < 0: of inv(a)).
+
+    A composition of ``matmul`` (binary powering) and, for n < 0, ``inv``.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., m, m)
+    n : int
+
+    Returns
+    -------
+    array, shape (..., m, m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import matrix_power
+    >>> matrix_power(np.array([[1.0, 1.0], [0.0, 1.0]]), 3)
+    array([[1., 3.],
+           [0., 1.]])
+    """
+    _check_square(a, "matrix_power")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"taylorad.numpy.linalg.matrix_power: n must be an integer; got "
+                        f"{type(n).__name__} — pass int(n)")
+    n = int(n)
+    if n == 0:
+        v = getval(a)
+        eye = array_namespace(v).eye(shape_of(a)[-1], dtype=v.dtype)
+        return broadcast_to(eye, shape_of(a))  # a constant: d(a⁰)/da = 0
+    if n < 0:
+        a, n = inv(a), -n
+    result = None
+    base = a
+    while n:
+        if n & 1:
+            result = base if result is None else _products.matmul(result, base)
+        n >>= 1
+        if n:
+            base = _products.matmul(base, base)
+    return result
+
+
+def multi_dot(arrays):
+    """numpy.linalg.multi_dot: the product of two or more matrices, left to right.
+
+    The first array may be 1-D (a row vector) and the last 1-D (a column vector), as in NumPy.
+    The product order is left to right (NumPy picks the cheapest order; the values agree to
+    rounding).
+
+    Parameters
+    ----------
+    arrays : sequence of array_like
+
+    Returns
+    -------
+    array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import multi_dot
+    >>> float(multi_dot([np.ones(2), np.eye(2), np.array([1.0, 2.0])]))
+    3.0
+    """
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError("taylorad.numpy.linalg.multi_dot: expecting at least two arrays")
+    for i, x in enumerate(arrays):
+        nd = len(shape_of(x))
+        if nd != 2 and not (nd == 1 and i in (0, len(arrays) - 1)):
+            raise ValueError(f"taylorad.numpy.linalg.multi_dot: array {i} has {nd} dimensions; "
+                             f"all must be 2-D (the first and last may be 1-D)")
+    out = arrays[0]
+    for x in arrays[1:]:
+        out = _products.matmul(out, x)
+    return out

@@ -1,5 +1,5 @@
 """taylorad.numpy.linalg, solvers: solve, inv, det, slogdet, cholesky, solve_triangular,
-matrix_power, multi_dot, tensorsolve, tensorinv.
+tensorsolve, tensorinv.
 
 Taylor rules come from the recurrences of the defining identities, with the normalized
 coefficients of DESIGN.md §3 (M_k is the t^k coefficient of M(t)):
@@ -25,8 +25,8 @@ from ..shape import reshape, sum, unbroadcast
 from ..transcendental import exp
 from ._common import _T, _check_real, _check_square, _expand2
 
-__all__ = ["solve", "inv", "det", "slogdet", "cholesky", "solve_triangular", "matrix_power",
-           "multi_dot", "tensorsolve", "tensorinv"]
+__all__ = ["solve", "inv", "det", "slogdet", "cholesky", "solve_triangular", "tensorsolve",
+           "tensorinv"]
 
 
 # A₀⁻¹·R for a constant A₀, any number of right-hand sides in one factorization ---------------
@@ -110,7 +110,24 @@ defvjp(solve_p, _solve_vjp_a, _solve_vjp_b)
 
 
 def solve(a, b):
-    """numpy.linalg.solve: X with a·X = b (b of shape (n,) or (..., n, m))."""
+    """numpy.linalg.solve: X with a·X = b.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+    b : array_like, shape (n,) or (..., n, m)
+
+    Returns
+    -------
+    x : array, shaped like ``b`` (broadcast over the stack axes)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import solve
+    >>> solve(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]))
+    array([1. , 0.5])
+    """
     _check_square(a, "solve")
     n = shape_of(a)[-1]
     sb = shape_of(b)
@@ -152,7 +169,24 @@ defvjp(inv_p, lambda g, ans, a: -matmul(_T(ans), matmul(g, _T(ans))))
 
 
 def inv(a):
-    """numpy.linalg.inv."""
+    """numpy.linalg.inv: the inverse of each square matrix in the last two axes.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+
+    Returns
+    -------
+    array, shape (..., n, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import inv
+    >>> inv(np.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
     _check_square(a, "inv")
     return inv_p(a)
 
@@ -194,7 +228,24 @@ defvjp(logabsdet_p, lambda g, ans, a: _expand2(g) * _T(inv_p(a)))
 
 
 def slogdet(a):
-    """numpy.linalg.slogdet: (sign, log|det a|); the sign is a constant."""
+    """numpy.linalg.slogdet: (sign, log|det a|); the sign is piecewise constant (a constant).
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+
+    Returns
+    -------
+    (sign, logabsdet)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import slogdet
+    >>> sign, logdet = slogdet(np.array([[-2.0, 0.0], [0.0, 1.0]]))
+    >>> float(sign), round(float(logdet), 6)
+    (-1.0, 0.693147)
+    """
     _check_square(a, "slogdet")
     v = getval(a)
     sign = array_namespace(v).linalg.slogdet(v)[0]
@@ -216,7 +267,23 @@ defvjp(det_p, lambda g, ans, a: _expand2(g * ans) * _T(inv_p(a)))
 
 
 def det(a):
-    """numpy.linalg.det. Its VJP and Taylor rule use A⁻¹: ``a`` must be non-singular."""
+    """numpy.linalg.det. Its VJP and Taylor rule use A⁻¹: ``a`` must be non-singular.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n)
+
+    Returns
+    -------
+    array, shape (...)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import det
+    >>> float(det(np.diag([2.0, 3.0])))
+    6.0
+    """
     _check_square(a, "det")
     return det_p(a)
 
@@ -267,7 +334,24 @@ defvjp(cholesky_p, _cholesky_vjp)
 
 def cholesky(a):
     """numpy.linalg.cholesky (lower factor). Tangents of ``a`` are taken as symmetric; the
-    gradient returned is symmetric."""
+    gradient returned is symmetric.
+
+    Parameters
+    ----------
+    a : array_like, shape (..., n, n), symmetric positive definite
+
+    Returns
+    -------
+    L : array, shape (..., n, n), lower triangular with a = L·Lᵀ
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.numpy.linalg import cholesky
+    >>> cholesky(np.array([[4.0, 2.0], [2.0, 2.0]]))
+    array([[2., 0.],
+           [1., 1.]])
+    """
     _check_square(a, "cholesky")
     return cholesky_p(a)
 
@@ -281,13 +365,22 @@ def _tri_mask(n, lower, strict, like):
     return array_namespace(getval(like)).asarray(m)
 
 
+def _scipy_solve_triangular():
+    """scipy.linalg.solve_triangular, or None without SciPy (an optional dependency: then a
+    general solve on the triangle, O(n³) instead of O(n²), gives the same x)."""
+    try:
+        from scipy.linalg import solve_triangular as st  # noqa: PLC0415 - SciPy on first use
+    except ImportError:  # pragma: no cover - SciPy is installed wherever the tests run
+        return None
+    return st
+
+
 def _solve_triangular_impl(a, b, lower=False, trans=False, unit=False):
     xp = array_namespace(a, b)
     dtype = xp.result_type(a, b)
     n = a.shape[-1]
-    if xp is np and a.ndim == 2:
-        from scipy.linalg import solve_triangular as _st  # noqa: PLC0415 - scipy on first use
-
+    _st = _scipy_solve_triangular() if xp is np and a.ndim == 2 else None
+    if _st is not None:  # one O(n²) substitution for every right-hand side
         bm = np.moveaxis(b, -2, 0)
         x = _st(a, bm.reshape(n, -1), trans=int(trans), lower=lower, unit_diagonal=unit,
                 check_finite=False)
@@ -402,89 +495,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
     return solve_triangular_p(a, b, **kw)
 
 
-# compositions: matrix_power (binary powering), multi_dot, tensorsolve, tensorinv -------------
-def matrix_power(a, n):
-    """numpy.linalg.matrix_power: a raised to the integer power n (n < 0: of inv(a)).
-
-    A composition of ``matmul`` (binary powering) and, for n < 0, ``inv``.
-
-    Parameters
-    ----------
-    a : array_like, shape (..., m, m)
-    n : int
-
-    Returns
-    -------
-    array, shape (..., m, m)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from taylorad.numpy.linalg import matrix_power
-    >>> matrix_power(np.array([[1.0, 1.0], [0.0, 1.0]]), 3)
-    array([[1., 3.],
-           [0., 1.]])
-    """
-    _check_square(a, "matrix_power")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"taylorad.numpy.linalg.matrix_power: n must be an integer; got "
-                        f"{type(n).__name__} — pass int(n)")
-    n = int(n)
-    if n == 0:
-        from ..shape import broadcast_to  # noqa: PLC0415
-
-        v = getval(a)
-        eye = array_namespace(v).eye(shape_of(a)[-1], dtype=v.dtype)
-        return broadcast_to(eye, shape_of(a))  # a constant: d(a⁰)/da = 0
-    if n < 0:
-        a, n = inv(a), -n
-    result = None
-    base = a
-    while n:
-        if n & 1:
-            result = base if result is None else matmul(result, base)
-        n >>= 1
-        if n:
-            base = matmul(base, base)
-    return result
-
-
-def multi_dot(arrays):
-    """numpy.linalg.multi_dot: the product of two or more matrices, left to right.
-
-    The first array may be 1-D (a row vector) and the last 1-D (a column vector), as in NumPy.
-    The product order is left to right (NumPy picks the cheapest order; the values agree to
-    rounding).
-
-    Parameters
-    ----------
-    arrays : sequence of array_like
-
-    Returns
-    -------
-    array
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from taylorad.numpy.linalg import multi_dot
-    >>> float(multi_dot([np.ones(2), np.eye(2), np.array([1.0, 2.0])]))
-    3.0
-    """
-    arrays = list(arrays)
-    if len(arrays) < 2:
-        raise ValueError("taylorad.numpy.linalg.multi_dot: expecting at least two arrays")
-    for i, x in enumerate(arrays):
-        nd = len(shape_of(x))
-        if nd != 2 and not (nd == 1 and i in (0, len(arrays) - 1)):
-            raise ValueError(f"taylorad.numpy.linalg.multi_dot: array {i} has {nd} dimensions; "
-                             f"all must be 2-D (the first and last may be 1-D)")
-    out = arrays[0]
-    for x in arrays[1:]:
-        out = matmul(out, x)
-    return out
-
-
+# compositions: tensorsolve, tensorinv (reshaped solve / inv) ------------------------------------
 def tensorsolve(a, b, axes=None):
     """numpy.linalg.tensorsolve: x with tensordot(a, x, x.ndim) = b, as a reshaped ``solve``.
 

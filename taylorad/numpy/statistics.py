@@ -23,7 +23,7 @@ from .tensor import take_along_axis
 __all__ = ["median", "percentile", "quantile", "average", "ptp", "cov", "corrcoef", "nansum",
            "nanmean", "nanprod", "nanmax", "nanmin", "nanvar", "nanstd", "nancumsum",
            "nancumprod", "nanmedian", "nanpercentile", "nanquantile", "cumprod",
-           "cumulative_sum", "cumulative_prod", "histogram_bin_edges"]
+           "cumulative_sum", "cumulative_prod", "histogram_bin_edges", "histogram"]
 
 
 def _arr(x):
@@ -726,3 +726,63 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - n
 
 def ravel_(a):
     return reshape(_arr(a), (-1,))
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """numpy.histogram: counts are piecewise constant in ``a`` (zero derivative); weighted sums
+    are linear in ``weights``; the edges move with min and max of ``a``.
+
+    Parameters
+    ----------
+    a : array_like (traced or not)
+        Data (flattened).
+    bins : int or 1-D array
+        Number of equal-width bins, or the edges (constants).
+    range : (float, float), optional
+        Constant outer edges.
+    density : bool, optional
+        Normalize to a probability density (differentiable through the edges too).
+    weights : array_like, optional
+        One weight per entry of ``a`` (traced or not).
+
+    Returns
+    -------
+    (array, array)
+        The histogram and the bin edges.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogram(np.array([0.0, 1.0, 1.5, 4.0]), 2)[0].tolist()
+    [3, 1]
+    """
+    from .calculus import diff  # noqa: PLC0415
+    from .shape import index_add_p  # noqa: PLC0415
+
+    edges = histogram_bin_edges(a, bins, range)
+    av = np.asarray(getval(a)).ravel()
+    ev = np.asarray(getval(edges))
+    traced = isinstance(edges, Box) or isinstance(weights, Box)
+    if not traced:
+        return np.histogram(av, ev, None, density,
+                            None if weights is None else np.asarray(weights))
+    nb = ev.size - 1
+    idx = np.searchsorted(ev, av, side="right") - 1
+    idx = np.where(av == ev[-1], nb - 1, idx)
+    keep = (av >= ev[0]) & (av <= ev[-1])
+    if weights is None:
+        hist = np.bincount(idx[keep], minlength=nb).astype(np.intp)
+    else:
+        w = reshape(_arr(weights), (-1,))
+        if shape_of(w) != av.shape:
+            raise ValueError("taylorad.numpy.histogram: weights should have the same shape as a")
+        w = getitem_p(w, idx=(keep,)) if not keep.all() else w
+        if not isinstance(w, Box):
+            hist = np.bincount(idx[keep], weights=np.asarray(w), minlength=nb)
+        else:
+            hist = index_add_p(w, idx=(idx[keep],), shape=(nb,))
+    if density:
+        db = diff(edges)
+        total = sum(hist) if isinstance(hist, Box) else float(np.sum(hist))
+        hist = hist / db / total
+    return hist, edges

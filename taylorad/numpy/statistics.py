@@ -23,7 +23,8 @@ from .tensor import take_along_axis
 __all__ = ["median", "percentile", "quantile", "average", "ptp", "cov", "corrcoef", "nansum",
            "nanmean", "nanprod", "nanmax", "nanmin", "nanvar", "nanstd", "nancumsum",
            "nancumprod", "nanmedian", "nanpercentile", "nanquantile", "cumprod",
-           "cumulative_sum", "cumulative_prod", "histogram_bin_edges", "histogram"]
+           "cumulative_sum", "cumulative_prod", "histogram_bin_edges", "histogram",
+           "histogramdd", "histogram2d"]
 
 
 def _arr(x):
@@ -786,3 +787,123 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
         total = sum(hist) if isinstance(hist, Box) else float(np.sum(hist))
         hist = hist / db / total
     return hist, edges
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """numpy.histogramdd: as ``histogram`` per dimension (counts: zero derivative; weighted sums
+    linear in ``weights``; edges through each coordinate's min and max).
+
+    Parameters
+    ----------
+    sample : (N, D) array or sequence of D arrays (traced or not)
+        The points.
+    bins : int, sequence of int, or sequence of edge arrays
+        Per dimension.
+    range : sequence of (float, float), optional
+        Constant outer edges per dimension.
+    density : bool, optional
+        Normalize to a probability density.
+    weights : (N,) array_like, optional
+        Weights (traced or not).
+
+    Returns
+    -------
+    (array, list of arrays)
+        The histogram and the edges of each dimension.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogramdd(np.array([[0.0, 0.0], [1.0, 1.0]]), 2)[0].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    from .shape import index_add_p  # noqa: PLC0415
+
+    if isinstance(sample, (list, tuple)):
+        cols = [reshape(_arr(c), (-1,)) for c in sample]
+    else:
+        sample = _arr(sample)
+        if len(shape_of(sample)) == 1:
+            sample = reshape(sample, (-1, 1))
+        cols = [getitem_p(sample, idx=(slice(None), d)) for d in np.arange(shape_of(sample)[1])]
+    D = len(cols)
+    if isinstance(bins, (int, np.integer)):
+        bins = [int(bins)] * D
+    if len(bins) != D:
+        raise ValueError("taylorad.numpy.histogramdd: the dimension of bins must be equal to "
+                         "the dimension of the sample x")
+    ranges = [None] * D if range is None else list(range)
+    edges = [histogram_bin_edges(c, b, r) for c, b, r in zip(cols, bins, ranges)]
+    vals = [np.asarray(getval(c)) for c in cols]
+    evs = [np.asarray(getval(e)) for e in edges]
+    if not any(isinstance(e, Box) for e in edges) and not isinstance(weights, Box):
+        h, _ = np.histogramdd(np.stack(vals, axis=-1) if vals else np.zeros((0, 0)), evs, None,
+                              density, None if weights is None else np.asarray(weights))
+        return h, list(edges)
+    keep = np.ones(vals[0].shape, dtype=bool)
+    idxs = []
+    for v, ev in zip(vals, evs):
+        nb = ev.size - 1
+        idx = np.searchsorted(ev, v, side="right") - 1
+        idxs.append(np.where(v == ev[-1], nb - 1, idx))
+        keep &= (v >= ev[0]) & (v <= ev[-1])
+    shape = tuple(ev.size - 1 for ev in evs)
+    where_ = tuple(i[keep] for i in idxs)
+    dt = np.result_type(*[ev.dtype for ev in evs], np.float64 if weights is None else
+                        getval(weights).dtype)
+    if isinstance(weights, Box):
+        w = reshape(weights, (-1,))
+        w = getitem_p(w, idx=(keep,)) if not keep.all() else w
+        hist = index_add_p(w, idx=where_, shape=shape)
+    else:
+        hist = np.zeros(shape, dtype=dt)
+        np.add.at(hist, where_, 1.0 if weights is None else np.asarray(weights).ravel()[keep])
+    if density:
+        from .calculus import diff  # noqa: PLC0415
+
+        vol = None
+        for d, e in enumerate(edges):
+            de = reshape(diff(e), tuple(-1 if i == d else 1 for i in np.arange(D)))
+            vol = de if vol is None else vol * de
+        total = sum(hist) if isinstance(hist, Box) else float(np.sum(hist))
+        hist = hist / vol / total
+    return hist, list(edges)
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """numpy.histogram2d: ``histogramdd`` of the points (x, y).
+
+    Parameters
+    ----------
+    x, y : array_like (traced or not)
+        Coordinates.
+    bins : int, [int, int], array or [array, array]
+        As numpy.histogram2d.
+    range : [[xmin, xmax], [ymin, ymax]], optional
+        Constant outer edges.
+    density : bool, optional
+        Normalize to a probability density.
+    weights : array_like, optional
+        Weights (traced or not).
+
+    Returns
+    -------
+    (array, array, array)
+        The histogram and the x and y edges.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogram2d(np.array([0.0, 1.0]), np.array([0.0, 1.0]), 2)[0].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n != 1 and n != 2:
+        bins = [bins, bins]  # one array of edges for both
+    elif n == 1 and not isinstance(bins, (int, np.integer)):
+        bins = [bins[0], bins[0]]
+    h, edges = histogramdd([x, y], bins, range, density, weights)
+    return h, edges[0], edges[1]

@@ -290,6 +290,16 @@ ELEMENTWISE = [
      lambda x: mp.log(2 ** x + 2 ** mp.mpf(0.3), 2), (-2.0, 2.0)),
     ("float_power", lambda x: tnp.float_power(x, 2.5), lambda x: x ** mp.mpf(2.5), (0.3, 2.0)),
     ("ldexp", lambda x: tnp.ldexp(x, 3), lambda x: 8 * x, (-2.0, 2.0)),
+    ("fabs", tnp.fabs, mp.fabs, (0.2, 2.0)),
+    ("copysign", lambda x: tnp.copysign(x, -1.0), lambda x: -mp.fabs(x), (0.2, 2.0)),
+    ("modf_frac", lambda x: tnp.modf(x)[0], lambda x: x - 1, (1.1, 1.9)),
+    ("frexp_mantissa", lambda x: tnp.frexp(x)[0], lambda x: x / 4, (2.1, 3.9)),
+    ("nextafter", lambda x: tnp.nextafter(x, 5.0), lambda x: x, (-2.0, 2.0)),
+    ("fmax", lambda x: tnp.fmax(x, -5.0), lambda x: x, (-2.0, 2.0)),
+    ("nan_to_num", tnp.nan_to_num, lambda x: x, (-2.0, 2.0)),
+    ("real_conj", lambda x: tnp.real(tnp.conj(x)), lambda x: x, (-2.0, 2.0)),
+    ("logaddexp2", lambda x: tnp.logaddexp2(x, x * x),
+     lambda x: mp.log(2 ** x + 2 ** (x * x), 2), (-1.5, 1.5)),
 ]
 
 
@@ -310,7 +320,7 @@ def test_elementwise_taylor_mpmath(name, f, f_mp, dom):
     x = rng.uniform(*dom, 4)
     if name == "sinc":
         x[0] = 0.0  # the removable singularity: derivatives of every order exist there
-    v = rng.uniform(-1.2, 1.2, 4)
+    v = rng.uniform(-1.2, 1.2, 4) * min(1.0, (dom[1] - dom[0]) / 2)
     _series_mp(f, f_mp, x, v, 6, 1e-10)
     check_grads(f, (x,))
 

@@ -275,7 +275,7 @@ def test_surface_float32(name, f, args, quick):
     assert all(np.asarray(gi).dtype == np.float32 for gi in g)
 
 
-# elementwise rows: Taylor rule at order 6 against 50-digit mpmath ----------------------------------
+# elementwise rows: Taylor rule at order 6 against 50-digit mpmath ------------------------------
 def _mp_sinc(x):
     return mp.sincpi(x)
 
@@ -351,7 +351,7 @@ def test_interp_slope_and_sample_derivatives():
     assert float(ta.grad(lambda x: np.interp(x, xp, fp))(5.0)) == 0.0  # right of the samples
 
 
-# zero-derivative functions: traced input, plain output ---------------------------------------------
+# zero-derivative functions: traced input, plain output -----------------------------------------
 ZERO = [
     ("trunc", lambda x: np.trunc(x)), ("fix", lambda x: np.fix(x)),
     ("argsort", lambda x: np.argsort(x)), ("argwhere", lambda x: np.argwhere(x > 0)),

@@ -469,7 +469,7 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     return c / reshape(d, (-1, 1)) / reshape(d, (1, -1))
 
 
-# NaN-ignoring reductions ---------------------------------------------------------------------------
+# NaN-ignoring reductions -----------------------------------------------------------------------
 def _nanfill(a, value):
     a = _float(a)
     mask = np.isnan(np.asarray(getval(a)))

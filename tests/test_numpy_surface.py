@@ -430,3 +430,19 @@ def test_hessian_and_laplacian_through_compositions(name):
     H_fd = np.array([(g(X5 + eps * e) - g(X5 - eps * e)) / (2 * eps) for e in np.eye(5)])
     np.testing.assert_allclose(ta.hessian(f)(X5), H_fd, rtol=1e-6, atol=1e-7)
     assert float(ta.laplacian(f)(X5)) == pytest.approx(np.trace(H_fd), rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("fn,msg", [
+    (np.nanmax, "All-NaN slice"), (np.nanmin, "All-NaN slice"), (np.nanmean, "empty slice"),
+    (np.nanvar, "Degrees of freedom"), (np.nanmedian, "All-NaN slice"),
+    (lambda m, axis: np.nanpercentile(m, 30, axis=axis), "All-NaN slice"),
+])
+def test_all_nan_slices_warn_as_numpy_does(fn, msg):
+    """An all-NaN slice gives NaN with NumPy's RuntimeWarning, never a silent NaN or a value."""
+    m = np.array([[np.nan, np.nan], [1.0, 2.0]])
+    with pytest.warns(RuntimeWarning, match=msg):
+        got, pull = ta.vjp(lambda m: fn(m, axis=1), m)
+    assert np.isnan(got[0]) and np.isfinite(got[1])
+    g = pull(np.array([0.0, 1.0]))[0]
+    np.testing.assert_array_equal(g[0], [0.0, 0.0])
+    assert np.all(np.isfinite(g))

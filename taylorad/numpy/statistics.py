@@ -67,6 +67,8 @@ def _quantile(a, q, axis, keepdims, fname, skip_nan):
     else:
         count = np.full(v.shape[:-1] + (1,), n)
     nan_slice = (count == 0) if skip_nan else np.any(np.isnan(v), axis=-1, keepdims=True)
+    if skip_nan:
+        _warn_if(nan_slice, "All-NaN slice encountered")
     out = []
     for qq in qv.ravel():
         pos = qq * (np.maximum(count, 1) - 1)
@@ -504,10 +506,19 @@ def _count(mask, axis, keepdims):
     return np.sum(~mask, axis=axis, keepdims=keepdims)
 
 
+def _warn_if(cond, msg):
+    """NumPy's RuntimeWarning for an empty or all-NaN slice (never a silent NaN)."""
+    if np.any(cond):
+        import warnings  # noqa: PLC0415
+
+        warnings.warn(msg, RuntimeWarning, stacklevel=3)
+
+
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     x, mask = _nanfill(a, 0.0)
     axes = normalize_axis(axis, len(shape_of(x)), "nanmean")
     cnt = _count(mask, axes, keepdims).astype(getval(x).dtype)
+    _warn_if(cnt == 0, "Mean of empty slice")
     with np.errstate(invalid="ignore", divide="ignore"):
         return sum(x, axis=axes, keepdims=keepdims) * (1.0 / cnt)
 
@@ -519,6 +530,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     x, mask = _nanfill(a, 0.0)
     axes = normalize_axis(axis, len(shape_of(x)), "nanvar")
     cnt = _count(mask, axes, True).astype(getval(x).dtype)
+    _warn_if(cnt - ddof <= 0, "Degrees of freedom <= 0 for slice.")
     with np.errstate(invalid="ignore", divide="ignore"):
         m = sum(x, axis=axes, keepdims=True) * (1.0 / cnt)
         d = _where(mask, 0.0, x - m) if mask.any() else x - m
@@ -532,14 +544,24 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, correction=correction))
 
 
+def _nanext(a, axis, keepdims, fill, op, fname):
+    x, mask = _nanfill(a, fill)
+    axes = normalize_axis(axis, len(shape_of(x)), fname)
+    out = op(x, axes, keepdims)
+    if mask.any():
+        allnan = np.all(mask, axis=axes, keepdims=keepdims)
+        _warn_if(allnan, "All-NaN slice encountered")
+        if allnan.any():
+            out = _where(allnan, np.nan, out)
+    return out
+
+
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    x, mask = _nanfill(a, -np.inf)
-    return amax(x, axis, keepdims)
+    return _nanext(a, axis, keepdims, -np.inf, amax, "nanmax")
 
 
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    x, mask = _nanfill(a, np.inf)
-    return amin(x, axis, keepdims)
+    return _nanext(a, axis, keepdims, np.inf, amin, "nanmin")
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):

@@ -464,3 +464,11 @@ def test_jit_never_replays_a_stale_order(f):
         warnings.simplefilter("ignore")
         for x in (a, b, a):
             np.testing.assert_allclose(jf(x), ta.grad(f)(x), rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sinc", "sinc_near0", "i0", "logaddexp2"])
+def test_elementwise_order_8(name):
+    row = next(r for r in ELEMENTWISE if r[0] == name)
+    x = np.random.default_rng(9).uniform(*row[3], 3)
+    _series_mp(row[1], row[2], x, np.full(3, 0.4), 8, 1e-9)

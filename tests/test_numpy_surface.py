@@ -106,6 +106,7 @@ ROWS = [
     ("dsplit", lambda m: np.dsplit(m.reshape(3, 2, 2), 2)[1], (M34,), False),
     ("append", lambda a, b: np.append(a, b), (X5, M34[0]), True),
     ("insert", lambda a, b: np.insert(a, [1, 3], b), (X5, XP[:2]), False),
+    ("insert_scalar", lambda a: np.insert(a, 2, 0.5), (X5,), False),
     ("delete", lambda m: np.delete(m, 1, axis=1), (M34,), False),
     ("resize", lambda x: np.resize(x, (3, 4)), (X5,), False),
     ("rot90", lambda m: np.rot90(m, 3), (M34,), True),

@@ -145,6 +145,10 @@ def insert(arr, obj, values, axis=None):
     [0.0, 5.0, 0.0]
     """
     obj = _const(obj)
+    arr, values = _arr(arr), _arr(values)
+    dt = getval(arr).dtype
+    if getval(values).dtype != dt:  # numpy.insert casts the values to the array's dtype
+        values = astype(values, dt)
     return _rearrange(lambda a, v: np.insert(a, obj, v, axis=axis), [arr, values])
 
 

@@ -106,6 +106,7 @@ ROWS = [
     ("dsplit", lambda m: np.dsplit(m.reshape(3, 2, 2), 2)[1], (M34,), False),
     ("append", lambda a, b: np.append(a, b), (X5, M34[0]), True),
     ("insert", lambda a, b: np.insert(a, [1, 3], b), (X5, XP[:2]), False),
+    ("insert_scalar", lambda a: np.insert(a, 2, 0.5), (X5,), False),
     ("delete", lambda m: np.delete(m, 1, axis=1), (M34,), False),
     ("resize", lambda x: np.resize(x, (3, 4)), (X5,), False),
     ("rot90", lambda m: np.rot90(m, 3), (M34,), True),
@@ -155,6 +156,13 @@ ROWS = [
     ("geomspace", lambda a, b: np.geomspace(a, b, 4), (XP[1], XP[3]), False),
     ("full_like", lambda x, v: np.full_like(x, v), (X5, XP[1]), False),
     ("histogram_bin_edges", lambda x: np.histogram_bin_edges(x, 4), (X5,), False),
+    ("histogram_weights", lambda w: np.histogram(X5, 3, weights=w)[0], (XP,), False),
+    ("histogram_density", lambda x: np.histogram(x, 3, density=True)[0], (X5,), False),
+    ("histogram_edges", lambda x: np.histogram(x, 4)[1], (X5,), False),
+    ("histogram2d_weights", lambda w: np.histogram2d(X5, XP, 3, weights=w)[0], (XP,), False),
+    ("histogram2d_density", lambda x, y: np.histogram2d(x, y, [2, 3], density=True)[0],
+     (X5, XP), False),
+    ("histogramdd_edges", lambda m: np.histogramdd(m, 3)[1][1], (M34,), False),
 ]
 IDS = [r[0] for r in ROWS]
 QUICK = [r for r in ROWS if r[3]]
@@ -268,7 +276,7 @@ def test_surface_float32(name, f, args, quick):
     assert all(np.asarray(gi).dtype == np.float32 for gi in g)
 
 
-# elementwise rows: Taylor rule at order 6 against 50-digit mpmath ----------------------------------
+# elementwise rows: Taylor rule at order 6 against 50-digit mpmath ------------------------------
 def _mp_sinc(x):
     return mp.sincpi(x)
 
@@ -283,6 +291,16 @@ ELEMENTWISE = [
      lambda x: mp.log(2 ** x + 2 ** mp.mpf(0.3), 2), (-2.0, 2.0)),
     ("float_power", lambda x: tnp.float_power(x, 2.5), lambda x: x ** mp.mpf(2.5), (0.3, 2.0)),
     ("ldexp", lambda x: tnp.ldexp(x, 3), lambda x: 8 * x, (-2.0, 2.0)),
+    ("fabs", tnp.fabs, mp.fabs, (0.2, 2.0)),
+    ("copysign", lambda x: tnp.copysign(x, -1.0), lambda x: -mp.fabs(x), (0.2, 2.0)),
+    ("modf_frac", lambda x: tnp.modf(x)[0], lambda x: x - 1, (1.1, 1.9)),
+    ("frexp_mantissa", lambda x: tnp.frexp(x)[0], lambda x: x / 4, (2.1, 3.9)),
+    ("nextafter", lambda x: tnp.nextafter(x, 5.0), lambda x: x, (-2.0, 2.0)),
+    ("fmax", lambda x: tnp.fmax(x, -5.0), lambda x: x, (-2.0, 2.0)),
+    ("nan_to_num", tnp.nan_to_num, lambda x: x, (-2.0, 2.0)),
+    ("real_conj", lambda x: tnp.real(tnp.conj(x)), lambda x: x, (-2.0, 2.0)),
+    ("logaddexp2", lambda x: tnp.logaddexp2(x, x * x),
+     lambda x: mp.log(2 ** x + 2 ** (x * x), 2), (-1.5, 1.5)),
 ]
 
 
@@ -303,7 +321,7 @@ def test_elementwise_taylor_mpmath(name, f, f_mp, dom):
     x = rng.uniform(*dom, 4)
     if name == "sinc":
         x[0] = 0.0  # the removable singularity: derivatives of every order exist there
-    v = rng.uniform(-1.2, 1.2, 4)
+    v = rng.uniform(-1.2, 1.2, 4) * min(1.0, (dom[1] - dom[0]) / 2)
     _series_mp(f, f_mp, x, v, 6, 1e-10)
     check_grads(f, (x,))
 
@@ -334,7 +352,7 @@ def test_interp_slope_and_sample_derivatives():
     assert float(ta.grad(lambda x: np.interp(x, xp, fp))(5.0)) == 0.0  # right of the samples
 
 
-# zero-derivative functions: traced input, plain output ---------------------------------------------
+# zero-derivative functions: traced input, plain output -----------------------------------------
 ZERO = [
     ("trunc", lambda x: np.trunc(x)), ("fix", lambda x: np.fix(x)),
     ("argsort", lambda x: np.argsort(x)), ("argwhere", lambda x: np.argwhere(x > 0)),
@@ -381,7 +399,7 @@ def test_zero_derivative_functions(name, f):
     (lambda x: np.fft.rfft(x), ["numpy.fft.rfft", "not supported"]),
     (lambda x: np.put(x, [0], 1.0), ["in place"]),
     (lambda x: np.unique(x), ["unique", "not differentiable"]),
-    (lambda x: np.histogram(x), ["histogram"]),
+    (lambda x: np.histogram(x, "auto"), ["histogram", "estimators"]),
     (lambda x: np.real(x.astype(np.complex128)), ["complex"]),
     (lambda x: np.quantile(x, 0.5, method="nearest"), ["method", "linear"]),
 ])
@@ -391,3 +409,67 @@ def test_clear_errors(f, words):
     msg = str(info.value)
     for w in words:
         assert w in msg, msg
+
+
+# batched (Hessian) and collapsed (Laplacian) Taylor modes through the new compositions ------------
+BATCHED = {
+    "median": lambda x: np.median(x * x * x),
+    "sort": lambda x: np.sum(np.sort(x)[:3] ** 3),
+    "sinc": lambda x: np.sum(np.sinc(x)),
+    "interp": lambda x: np.sum(np.interp(x ** 2, [0, 1, 2, 5.0], [1, 3, 2, 0.0]) ** 2),
+    "cumprod": lambda x: np.sum(np.cumprod(x)),
+    "convolve": lambda x: np.sum(np.convolve(x, x) ** 2),
+    "nanmean": lambda x: np.nanmean(np.where(x > 0, x * x, np.nan)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BATCHED))
+def test_hessian_and_laplacian_through_compositions(name):
+    f = BATCHED[name]
+    g = ta.grad(f)
+    eps = 1e-5
+    H_fd = np.array([(g(X5 + eps * e) - g(X5 - eps * e)) / (2 * eps) for e in np.eye(5)])
+    np.testing.assert_allclose(ta.hessian(f)(X5), H_fd, rtol=1e-6, atol=1e-7)
+    assert float(ta.laplacian(f)(X5)) == pytest.approx(np.trace(H_fd), rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("fn,msg", [
+    (np.nanmax, "All-NaN slice"), (np.nanmin, "All-NaN slice"), (np.nanmean, "empty slice"),
+    (np.nanvar, "Degrees of freedom"), (np.nanmedian, "All-NaN slice"),
+    (lambda m, axis: np.nanpercentile(m, 30, axis=axis), "All-NaN slice"),
+])
+def test_all_nan_slices_warn_as_numpy_does(fn, msg):
+    """An all-NaN slice gives NaN with NumPy's RuntimeWarning, never a silent NaN or a value."""
+    m = np.array([[np.nan, np.nan], [1.0, 2.0]])
+    with pytest.warns(RuntimeWarning, match=msg):
+        got, pull = ta.vjp(lambda m: fn(m, axis=1), m)
+    assert np.isnan(got[0]) and np.isfinite(got[1])
+    g = pull(np.array([0.0, 1.0]))[0]
+    np.testing.assert_array_equal(g[0], [0.0, 0.0])
+    assert np.all(np.isfinite(g))
+
+
+@pytest.mark.parametrize("f", [lambda x: np.median(x), lambda x: np.sum(np.sort(x)[:2] ** 2),
+                               lambda x: np.sum(np.interp(x, XP, XP ** 2)),
+                               lambda x: np.nanmax(np.where(x > 0, x, np.nan))],
+                         ids=["median", "sort", "interp", "nanmax"])
+def test_jit_never_replays_a_stale_order(f):
+    """Value-dependent choices (the sorted order, the active segment) cannot be recorded: under
+    taylorad.jit each call is right for its own input, a replay never reuses another's order."""
+    import warnings
+
+    jf = ta.jit(ta.grad(f))
+    a = np.array([3.0, 1.0, 2.0, 0.5])
+    b = np.array([0.2, 2.5, 1.4, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for x in (a, b, a):
+            np.testing.assert_allclose(jf(x), ta.grad(f)(x), rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sinc", "sinc_near0", "i0", "logaddexp2"])
+def test_elementwise_order_8(name):
+    row = next(r for r in ELEMENTWISE if r[0] == name)
+    x = np.random.default_rng(9).uniform(*row[3], 3)
+    _series_mp(row[1], row[2], x, np.full(3, 0.4), 8, 1e-9)

@@ -180,3 +180,14 @@ def test_polygamma_rejects_bad_order():
         tss.polygamma(1.5, np.array([1.0]))
     with pytest.raises(TypeError, match="complex"):
         ta.grad(lambda x: np.sum(tss.gammaln(x)))(np.array([1.0 + 1j]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["gammaln", "digamma", "gamma", "erfinv", "log_ndtr",
+                                  "log_ndtr_left_tail", "polygamma3"])
+def test_special_order_8(name):
+    """Order 8 against 50-digit mpmath (the recursions of the raised rules, deep)."""
+    row = next(r for r in UNARY if r[0] == name)
+    rng = np.random.default_rng(8)
+    x = rng.uniform(*row[4], 2)
+    _mp_series(row[1], row[3], x, np.full(2, 0.3), 8, 1e-8)

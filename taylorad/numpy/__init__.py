@@ -61,9 +61,10 @@ from . import joining as _joining  # noqa: E402
 from . import zeroderiv as _zeroderiv  # noqa: E402
 from . import polynomial as _polynomial  # noqa: E402
 from . import realfuncs as _realfuncs  # noqa: E402
+from . import rearrange as _rearrange  # noqa: E402
 from . import statistics as _statistics  # noqa: E402
 
-for _mod in (_joining, _statistics, _calculus, _realfuncs, _polynomial, _zeroderiv):
+for _mod in (_joining, _rearrange, _statistics, _calculus, _realfuncs, _polynomial, _zeroderiv):
     for _name in _mod.__all__:
         if _name not in globals() or _name not in __all__:
             globals()[_name] = getattr(_mod, _name)

@@ -29,9 +29,6 @@ _INPLACE = ("not supported: mutates its argument in place (traced values are imm
             "use taylorad.numpy.where, or build the result with index arithmetic")
 _SET = ("not differentiable: the output merges equal entries, so perturbing one of a tie "
         "changes the output's size — use sort/argsort and gather the values you need")
-_HIST = ("not differentiable: counts are piecewise constant and the bin edges move with "
-         "min/max — use taylorad.numpy.bincount(..., weights=) with constant bin indices for "
-         "weighted sums")
 _DT = "out of scope: datetime/business-day values, not real floating point"
 _API = "pending: arithmetic branch (remainder/mod/fmod/floor_divide/divmod and % //)"
 _LINALG = "pending: linear algebra branch"
@@ -47,7 +44,6 @@ NOT_SUPPORTED = {
     "numpy.unique": _SET, "numpy.unique_all": _SET, "numpy.unique_counts": _SET,
     "numpy.unique_inverse": _SET, "numpy.unique_values": _SET, "numpy.union1d": _SET,
     "numpy.intersect1d": _SET, "numpy.setdiff1d": _SET, "numpy.setxor1d": _SET,
-    "numpy.histogram": _HIST, "numpy.histogram2d": _HIST, "numpy.histogramdd": _HIST,
     "numpy.copyto": _INPLACE, "numpy.fill_diagonal": _INPLACE, "numpy.place": _INPLACE,
     "numpy.put": _INPLACE, "numpy.put_along_axis": _INPLACE, "numpy.putmask": _INPLACE,
     "numpy.frompyfunc": ("not supported: wraps an arbitrary Python function as an object "

@@ -114,9 +114,10 @@ def _unsupported(what, kwargs):
 
 def _scipy_ufunc(ufunc):
     """taylorad.scipy.special's counterpart of a scipy.special ufunc (None for others)."""
-    if "scipy" not in (type(ufunc).__module__ + repr(ufunc)) and \
-            getattr(__import__("sys").modules.get("scipy.special"), ufunc.__name__, None) \
-            is not ufunc:
+    import sys  # noqa: PLC0415
+
+    sp = sys.modules.get("scipy.special")  # scipy is imported already if its ufunc is called
+    if sp is None or getattr(sp, ufunc.__name__, None) is not ufunc:
         return None
     from ..scipy import special  # noqa: PLC0415
 

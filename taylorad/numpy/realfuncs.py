@@ -118,8 +118,8 @@ def sinc(x):
     Examples
     --------
     >>> import taylorad as ta, taylorad.numpy as tnp
-    >>> float(ta.grad(ta.grad(tnp.sinc))(0.0))  # -π²/3
-    -3.289868133696453
+    >>> round(float(ta.grad(ta.grad(tnp.sinc))(0.0)), 12)  # -π²/3
+    -3.289868133696
     """
     x = _float(x, "sinc")
     xv = getval(x)

@@ -23,7 +23,8 @@ from .tensor import take_along_axis
 __all__ = ["median", "percentile", "quantile", "average", "ptp", "cov", "corrcoef", "nansum",
            "nanmean", "nanprod", "nanmax", "nanmin", "nanvar", "nanstd", "nancumsum",
            "nancumprod", "nanmedian", "nanpercentile", "nanquantile", "cumprod",
-           "cumulative_sum", "cumulative_prod", "histogram_bin_edges"]
+           "cumulative_sum", "cumulative_prod", "histogram_bin_edges", "histogram",
+           "histogramdd", "histogram2d"]
 
 
 def _arr(x):
@@ -66,6 +67,8 @@ def _quantile(a, q, axis, keepdims, fname, skip_nan):
     else:
         count = np.full(v.shape[:-1] + (1,), n)
     nan_slice = (count == 0) if skip_nan else np.any(np.isnan(v), axis=-1, keepdims=True)
+    if skip_nan:
+        _warn_if(nan_slice, "All-NaN slice encountered")
     out = []
     for qq in qv.ravel():
         pos = qq * (np.maximum(count, 1) - 1)
@@ -468,7 +471,7 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     return c / reshape(d, (-1, 1)) / reshape(d, (1, -1))
 
 
-# NaN-ignoring reductions ---------------------------------------------------------------------------
+# NaN-ignoring reductions -----------------------------------------------------------------------
 def _nanfill(a, value):
     a = _float(a)
     mask = np.isnan(np.asarray(getval(a)))
@@ -503,10 +506,19 @@ def _count(mask, axis, keepdims):
     return np.sum(~mask, axis=axis, keepdims=keepdims)
 
 
+def _warn_if(cond, msg):
+    """NumPy's RuntimeWarning for an empty or all-NaN slice (never a silent NaN)."""
+    if np.any(cond):
+        import warnings  # noqa: PLC0415
+
+        warnings.warn(msg, RuntimeWarning, stacklevel=3)
+
+
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     x, mask = _nanfill(a, 0.0)
     axes = normalize_axis(axis, len(shape_of(x)), "nanmean")
     cnt = _count(mask, axes, keepdims).astype(getval(x).dtype)
+    _warn_if(cnt == 0, "Mean of empty slice")
     with np.errstate(invalid="ignore", divide="ignore"):
         return sum(x, axis=axes, keepdims=keepdims) * (1.0 / cnt)
 
@@ -518,6 +530,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     x, mask = _nanfill(a, 0.0)
     axes = normalize_axis(axis, len(shape_of(x)), "nanvar")
     cnt = _count(mask, axes, True).astype(getval(x).dtype)
+    _warn_if(cnt - ddof <= 0, "Degrees of freedom <= 0 for slice.")
     with np.errstate(invalid="ignore", divide="ignore"):
         m = sum(x, axis=axes, keepdims=True) * (1.0 / cnt)
         d = _where(mask, 0.0, x - m) if mask.any() else x - m
@@ -531,14 +544,24 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, correction=correction))
 
 
+def _nanext(a, axis, keepdims, fill, op, fname):
+    x, mask = _nanfill(a, fill)
+    axes = normalize_axis(axis, len(shape_of(x)), fname)
+    out = op(x, axes, keepdims)
+    if mask.any():
+        allnan = np.all(mask, axis=axes, keepdims=keepdims)
+        _warn_if(allnan, "All-NaN slice encountered")
+        if allnan.any():
+            out = _where(allnan, np.nan, out)
+    return out
+
+
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    x, mask = _nanfill(a, -np.inf)
-    return amax(x, axis, keepdims)
+    return _nanext(a, axis, keepdims, -np.inf, amax, "nanmax")
 
 
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    x, mask = _nanfill(a, np.inf)
-    return amin(x, axis, keepdims)
+    return _nanext(a, axis, keepdims, np.inf, amin, "nanmin")
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):
@@ -726,3 +749,183 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - n
 
 def ravel_(a):
     return reshape(_arr(a), (-1,))
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """numpy.histogram: counts are piecewise constant in ``a`` (zero derivative); weighted sums
+    are linear in ``weights``; the edges move with min and max of ``a``.
+
+    Parameters
+    ----------
+    a : array_like (traced or not)
+        Data (flattened).
+    bins : int or 1-D array
+        Number of equal-width bins, or the edges (constants).
+    range : (float, float), optional
+        Constant outer edges.
+    density : bool, optional
+        Normalize to a probability density (differentiable through the edges too).
+    weights : array_like, optional
+        One weight per entry of ``a`` (traced or not).
+
+    Returns
+    -------
+    (array, array)
+        The histogram and the bin edges.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogram(np.array([0.0, 1.0, 1.5, 4.0]), 2)[0].tolist()
+    [3, 1]
+    """
+    from .calculus import diff  # noqa: PLC0415
+    from .shape import index_add_p  # noqa: PLC0415
+
+    edges = histogram_bin_edges(a, bins, range)
+    av = np.asarray(getval(a)).ravel()
+    ev = np.asarray(getval(edges))
+    traced = isinstance(edges, Box) or isinstance(weights, Box)
+    if not traced:
+        return np.histogram(av, ev, None, density,
+                            None if weights is None else np.asarray(weights))
+    nb = ev.size - 1
+    idx = np.searchsorted(ev, av, side="right") - 1
+    idx = np.where(av == ev[-1], nb - 1, idx)
+    keep = (av >= ev[0]) & (av <= ev[-1])
+    if weights is None:
+        hist = np.bincount(idx[keep], minlength=nb).astype(np.intp)
+    else:
+        w = reshape(_arr(weights), (-1,))
+        if shape_of(w) != av.shape:
+            raise ValueError("taylorad.numpy.histogram: weights should have the same shape as a")
+        w = getitem_p(w, idx=(keep,)) if not keep.all() else w
+        if not isinstance(w, Box):
+            hist = np.bincount(idx[keep], weights=np.asarray(w), minlength=nb)
+        else:
+            hist = index_add_p(w, idx=(idx[keep],), shape=(nb,))
+    if density:
+        db = diff(edges)
+        total = sum(hist) if isinstance(hist, Box) else float(np.sum(hist))
+        hist = hist / db / total
+    return hist, edges
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """numpy.histogramdd: as ``histogram`` per dimension (counts: zero derivative; weighted sums
+    linear in ``weights``; edges through each coordinate's min and max).
+
+    Parameters
+    ----------
+    sample : (N, D) array or sequence of D arrays (traced or not)
+        The points.
+    bins : int, sequence of int, or sequence of edge arrays
+        Per dimension.
+    range : sequence of (float, float), optional
+        Constant outer edges per dimension.
+    density : bool, optional
+        Normalize to a probability density.
+    weights : (N,) array_like, optional
+        Weights (traced or not).
+
+    Returns
+    -------
+    (array, list of arrays)
+        The histogram and the edges of each dimension.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogramdd(np.array([[0.0, 0.0], [1.0, 1.0]]), 2)[0].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    from .shape import index_add_p  # noqa: PLC0415
+
+    if isinstance(sample, (list, tuple)):
+        cols = [reshape(_arr(c), (-1,)) for c in sample]
+    else:
+        sample = _arr(sample)
+        if len(shape_of(sample)) == 1:
+            sample = reshape(sample, (-1, 1))
+        cols = [getitem_p(sample, idx=(slice(None), d)) for d in np.arange(shape_of(sample)[1])]
+    D = len(cols)
+    if isinstance(bins, (int, np.integer)):
+        bins = [int(bins)] * D
+    if len(bins) != D:
+        raise ValueError("taylorad.numpy.histogramdd: the dimension of bins must be equal to "
+                         "the dimension of the sample x")
+    ranges = [None] * D if range is None else list(range)
+    edges = [histogram_bin_edges(c, b, r) for c, b, r in zip(cols, bins, ranges)]
+    vals = [np.asarray(getval(c)) for c in cols]
+    evs = [np.asarray(getval(e)) for e in edges]
+    if not any(isinstance(e, Box) for e in edges) and not isinstance(weights, Box):
+        h, _ = np.histogramdd(np.stack(vals, axis=-1) if vals else np.zeros((0, 0)), evs, None,
+                              density, None if weights is None else np.asarray(weights))
+        return h, list(edges)
+    keep = np.ones(vals[0].shape, dtype=bool)
+    idxs = []
+    for v, ev in zip(vals, evs):
+        nb = ev.size - 1
+        idx = np.searchsorted(ev, v, side="right") - 1
+        idxs.append(np.where(v == ev[-1], nb - 1, idx))
+        keep &= (v >= ev[0]) & (v <= ev[-1])
+    shape = tuple(ev.size - 1 for ev in evs)
+    where_ = tuple(i[keep] for i in idxs)
+    dt = np.result_type(*[ev.dtype for ev in evs], np.float64 if weights is None else
+                        getval(weights).dtype)
+    if isinstance(weights, Box):
+        w = reshape(weights, (-1,))
+        w = getitem_p(w, idx=(keep,)) if not keep.all() else w
+        hist = index_add_p(w, idx=where_, shape=shape)
+    else:
+        hist = np.zeros(shape, dtype=dt)
+        np.add.at(hist, where_, 1.0 if weights is None else np.asarray(weights).ravel()[keep])
+    if density:
+        from .calculus import diff  # noqa: PLC0415
+
+        vol = None
+        for d, e in enumerate(edges):
+            de = reshape(diff(e), tuple(-1 if i == d else 1 for i in np.arange(D)))
+            vol = de if vol is None else vol * de
+        total = sum(hist) if isinstance(hist, Box) else float(np.sum(hist))
+        hist = hist / vol / total
+    return hist, list(edges)
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """numpy.histogram2d: ``histogramdd`` of the points (x, y).
+
+    Parameters
+    ----------
+    x, y : array_like (traced or not)
+        Coordinates.
+    bins : int, [int, int], array or [array, array]
+        As numpy.histogram2d.
+    range : [[xmin, xmax], [ymin, ymax]], optional
+        Constant outer edges.
+    density : bool, optional
+        Normalize to a probability density.
+    weights : array_like, optional
+        Weights (traced or not).
+
+    Returns
+    -------
+    (array, array, array)
+        The histogram and the x and y edges.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> tnp.histogram2d(np.array([0.0, 1.0]), np.array([0.0, 1.0]), 2)[0].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n != 1 and n != 2:
+        bins = [bins, bins]  # one array of edges for both
+    elif n == 1 and not isinstance(bins, (int, np.integer)):
+        bins = [bins[0], bins[0]]
+    h, edges = histogramdd([x, y], bins, range, density, weights)
+    return h, edges[0], edges[1]

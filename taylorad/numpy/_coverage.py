@@ -30,16 +30,18 @@ _INPLACE = ("not supported: mutates its argument in place (traced values are imm
 _SET = ("not differentiable: the output merges equal entries, so perturbing one of a tie "
         "changes the output's size — use sort/argsort and gather the values you need")
 _DT = "out of scope: datetime/business-day values, not real floating point"
-_API = "pending: arithmetic branch (remainder/mod/fmod/floor_divide/divmod and % //)"
-_LINALG = "pending: linear algebra branch"
+
+
+def _linalg_refused():
+    from .linalg import NOT_SUPPORTED as refused  # noqa: PLC0415
+
+    return dict(refused)
+
 
 NOT_SUPPORTED = {
     # numpy main namespace
-    "numpy.remainder": _API, "numpy.mod": _API, "numpy.fmod": _API,
-    "numpy.floor_divide": _API, "numpy.divmod": _API,
-    "numpy.polyfit": "pending: linear algebra branch (least squares, numpy.linalg.lstsq)",
-    "numpy.roots": "pending: linear algebra branch (eigenvalues of the companion matrix; "
-                   "complex roots are out of scope)",
+    "numpy.roots": "out of scope: the roots are eigenvalues of the companion matrix, complex "
+                   "in general",
     "numpy.sort_complex": "out of scope: complex output",
     "numpy.unique": _SET, "numpy.unique_all": _SET, "numpy.unique_counts": _SET,
     "numpy.unique_inverse": _SET, "numpy.unique_values": _SET, "numpy.union1d": _SET,
@@ -62,16 +64,9 @@ NOT_SUPPORTED = {
     "numpy.printoptions": _CFG, "numpy.set_printoptions": _CFG, "numpy.setbufsize": _CFG,
     "numpy.seterr": _CFG, "numpy.seterrcall": _CFG, "numpy.show_config": _CFG,
     "numpy.show_runtime": _CFG, "numpy.test": _CFG,
-    # numpy.linalg: being implemented on the linear algebra branch
-    **{f"numpy.linalg.{n}": _LINALG for n in (
-        "cond", "cross", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "lstsq",
-        "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose",
-        "multi_dot", "outer", "pinv", "qr", "svd", "svdvals", "tensordot", "tensorinv",
-        "tensorsolve", "trace", "vecdot", "vector_norm")},
+    # numpy.linalg: eig/eigvals (complex results) are refused with their own error
+    **{f"numpy.linalg.{n}": why for n, why in _linalg_refused().items()},
     "numpy.linalg.test": _CFG,
-    # scipy
-    "scipy.linalg.solve_triangular": _LINALG, "scipy.linalg.cho_factor": _LINALG,
-    "scipy.linalg.cho_solve": _LINALG,
 }
 
 # the SciPy callables the issue names, with taylorad's counterpart (module, attribute)
@@ -134,7 +129,7 @@ def _zero_derivative_names():
     return set(zeroderiv.ZERO_DERIVATIVE) | {
         "floor", "ceil", "rint", "sign", "round", "around", "argmax", "argmin", "equal",
         "not_equal", "greater", "greater_equal", "less", "less_equal", "zeros_like",
-        "ones_like", "stop_gradient", "angle"}
+        "ones_like", "stop_gradient", "angle", "floor_divide"}
 
 
 def _resolve(qualname):
@@ -155,6 +150,8 @@ def _resolve(qualname):
     parts = qualname.split(".")
     ns = tnp.linalg if parts[:2] == ["numpy", "linalg"] else tnp
     name = parts[-1]
+    if ns is tnp.linalg and name in tnp.linalg.NOT_SUPPORTED:
+        return None  # in __all__ only so that np.linalg.eig(traced) gets its specific error
     return getattr(ns, name) if name in getattr(ns, "__all__", ()) else None
 
 
@@ -166,8 +163,12 @@ def status(qualname):
         return "conflict"
     if supported:
         short = qualname.split(".")[-1]
-        if qualname.startswith("numpy.") and not qualname.startswith("numpy.linalg.") and \
-                short in _zero_derivative_names():
+        if qualname.startswith("numpy.linalg."):
+            import taylorad.numpy as tnp  # noqa: PLC0415
+
+            if short in tnp.linalg.ZERO_DERIVATIVE:
+                return "zero derivative"
+        elif qualname.startswith("numpy.") and short in _zero_derivative_names():
             return "zero derivative"
         return "differentiable"
     return "not supported" if listed else "missing"

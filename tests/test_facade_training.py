@@ -655,6 +655,13 @@ def test_functional_ops_and_tensor_methods():
         (ops.argmin(t, 1), [1, 2]), (ops.dot(t, t.T), xd @ xd.T),
         (t.sum(1, mstype.float64, True), xd.sum(1, keepdims=True)),
         (t.sum((0, 1), initial=1.0), xd.sum() + 1),
+        (t.argmax(1), [2, 1]), (t.argmin(), 1), (t.max(0), xd.max(0)), (t.min(), xd.min()),
+        (t.exp(), np.exp(xd)), (abs(t).log(), np.log(np.abs(xd))), (abs(t).sqrt(),
+                                                                   np.sqrt(np.abs(xd))),
+        (t.square(), xd ** 2), (t.pow(3), xd ** 3), (t.clip(-1.0, 2.0), np.clip(xd, -1, 2)),
+        (t.var(1), xd.var(1)), (t.std(), xd.std()), (t.prod(0), xd.prod(0)),
+        (t.flatten(), xd.ravel()), (t.view(3, 2), xd.reshape(3, 2)),
+        (nn.Flatten()(t.reshape(2, 3, 1)), xd),
     ]
     for got, want in checks:
         np.testing.assert_allclose(got.asnumpy(), want, rtol=2e-6, atol=1e-6)

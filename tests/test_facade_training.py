@@ -919,3 +919,35 @@ def test_pinn_example_full_mode_meets_target(tmp_path):
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "OK: relative L2 error" in proc.stdout
+
+
+def test_integer_gradients_nested_get_all_sens_and_get_by_list():
+    x, y = Tensor(np.array([3], np.int32)), Tensor(np.array([-2], np.int64))
+    f = lambda a, b: a * a * b  # noqa: E731  (Int32 · Int64 -> Int64)
+    inner = ops.GradOperation(get_all=True)(f)  # (2xy, x²)
+    gx, gy = inner(x, y)
+    assert (gx.dtype, gy.dtype) == (mstype.int32, mstype.int64)
+    assert (gx.asnumpy().tolist(), gy.asnumpy().tolist()) == ([-12], [9])
+    # depth 2, get_all + sens_param: d/dx (s1·2xy + s2·x²) = 2y·s1 + 2x·s2, d/dy = 2x·s1
+    s1, s2 = Tensor(np.array([5], np.int32)), Tensor(np.array([7], np.int64))
+    hx, hy = ops.GradOperation(get_all=True, sens_param=True)(inner)(x, y, (s1, s2))
+    assert hx.asnumpy().tolist() == [2 * -2 * 5 + 2 * 3 * 7] and hx.dtype == mstype.int32
+    assert hy.asnumpy().tolist() == [2 * 3 * 5] and hy.dtype == mstype.int64
+
+    # depth 1..3 w.r.t. an Int32 Parameter (get_by_list, a single Parameter): w³·x
+    class Cube(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.w = Parameter(Tensor(np.array([2], np.int32)), name="w")
+
+        def construct(self, v):
+            return self.w * self.w * self.w * v
+
+    net = Cube()
+    by_w = ops.GradOperation(get_by_list=True)
+    d1 = by_w(net, net.w)
+    d2 = by_w(lambda v: d1(v), net.w)
+    d3 = by_w(lambda v: d2(v), net.w)
+    xi = Tensor(np.array([4], np.int32))
+    assert [d(xi).asnumpy().tolist() for d in (d1, d2, d3)] == [[3 * 4 * 4], [6 * 2 * 4], [6 * 4]]
+    assert d3(xi).dtype == mstype.int32

@@ -901,8 +901,15 @@ def test_force_matching_adam_flag_runs(tmp_path):
     assert any("nn.Adam, 60 steps" in ln for ln in lines)
 
 
+def _only_when_selected(request):
+    """The full-mode runs take 30-70 s: they run when selected with ``-m slow``, not by default."""
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("full-mode example run (30-70 s): select it with pytest -m slow")
+
+
 @pytest.mark.slow
-def test_force_matching_adam_full_mode_meets_its_targets(tmp_path):
+def test_force_matching_adam_full_mode_meets_its_targets(tmp_path, request):
+    _only_when_selected(request)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("TAYLORAD_EXAMPLES_FAST", None)
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / "force_matching.py"), "--adam"],
@@ -912,7 +919,8 @@ def test_force_matching_adam_full_mode_meets_its_targets(tmp_path):
 
 
 @pytest.mark.slow
-def test_pinn_example_full_mode_meets_target(tmp_path):
+def test_pinn_example_full_mode_meets_target(tmp_path, request):
+    _only_when_selected(request)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("TAYLORAD_EXAMPLES_FAST", None)
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / "ms_pinn_1d.py")],

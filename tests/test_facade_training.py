@@ -866,7 +866,7 @@ def test_quickstart_example_losses_match_numpy_reference():
     model, _, _, train_step = qs.build(learning_rate=1e-2)
     got = [float(train_step(d, lab).asnumpy()) for _ in range(8) for d, lab in qs.batches(x, y)]
     want = _np_quickstart_losses(qs.initial_weights(), x, y, 1e-2, len(got))
-    np.testing.assert_allclose(got, want, rtol=1e-4)
+    np.testing.assert_allclose(got, want, rtol=2e-5)  # float32 vs float64: 3e-6 measured
     assert np.mean(want[-4:]) < 0.5 * np.mean(want[:4])  # it trains
 
 

@@ -10,7 +10,29 @@ __all__ = ["Cell"]
 
 
 class Cell:
-    """Base class of networks: define ``construct``; call the cell to run it."""
+    """Base class of networks: define ``construct``; call the cell to run it.
+
+    Parameters
+    ----------
+    auto_prefix : bool
+        True (default): a sub-cell's Parameters are named ``<attribute>.<name>``; False (as
+        MindSpore's WithLossCell, TrainOneStepCell and optimizers): names are kept.
+    flags : dict, optional
+        Accepted for compatibility.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.nn as nn
+    >>> from taylorad import Parameter, Tensor
+    >>> class Scale(nn.Cell):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w = Parameter(Tensor(np.float32(2.0)), name='w')
+    ...     def construct(self, x):
+    ...         return self.w * x
+    >>> print(Scale()(Tensor([1.0, 3.0])))
+    [2. 6.]
+    """
 
     def __init__(self, auto_prefix=True, flags=None):
         object.__setattr__(self, "_params", {})

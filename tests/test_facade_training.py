@@ -249,6 +249,7 @@ def test_loss_scale_divides_gradients():
     (lambda p: nn.SGD([Tensor(1.0)]), TypeError, "not a Parameter"),
     (lambda p: nn.SGD([], 0.1), ValueError, "no parameters"),
     (lambda p: nn.SGD(p, "fast"), TypeError, "learning_rate"),
+    (lambda p: nn.Adam(p, lr=0.1), TypeError, "unexpected"),
 ])
 def test_optimizer_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):

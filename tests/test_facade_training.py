@@ -960,3 +960,18 @@ def test_integer_gradients_nested_get_all_sens_and_get_by_list():
     xi = Tensor(np.array([4], np.int32))
     assert [d(xi).asnumpy().tolist() for d in (d1, d2, d3)] == [[3 * 4 * 4], [6 * 2 * 4], [6 * 4]]
     assert d3(xi).dtype == mstype.int32
+
+
+def test_grad_third_positional_is_weights_or_jax_has_aux():
+    import taylorad.numpy as tnp
+
+    # JAX spelling: grad(f, argnums, has_aux) positionally
+    g, aux = ms.grad(lambda v: (tnp.sum(v ** 2), 7), 0, True)(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(g, [2.0, 4.0])
+    assert aux == 7
+    # MindSpore spelling: weights third, has_aux by keyword (the 2.x quick start)
+    w = Parameter(Tensor(np.array([3.0], F32)), name="w")
+    (val, aux), gw = ms.value_and_grad(lambda v: (w * v, v), None, [w], has_aux=True)(
+        Tensor(np.array([2.0], F32)))
+    assert float(val.asnumpy()[0]) == 6.0 and float(aux.asnumpy()[0]) == 2.0
+    assert float(gw[0].asnumpy()[0]) == 2.0

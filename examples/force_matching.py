@@ -312,8 +312,11 @@ def main(argv=()):
     if FAST:
         print("fast mode: targets not checked")
         return 0
-    t_force, t_energy, t_eig = ((TARGET_FORCE_REL_ADAM, TARGET_ENERGY_RMSE_ADAM, TARGET_EIG_REL_ADAM)
-                                if adam else (TARGET_FORCE_REL, TARGET_ENERGY_RMSE, TARGET_EIG_REL))
+    if adam:
+        t_force, t_energy, t_eig = (TARGET_FORCE_REL_ADAM, TARGET_ENERGY_RMSE_ADAM,
+                                    TARGET_EIG_REL_ADAM)
+    else:
+        t_force, t_energy, t_eig = TARGET_FORCE_REL, TARGET_ENERGY_RMSE, TARGET_EIG_REL
     failed = [msg for bad, msg in (
         (f_rel >= t_force, f"relative force error {f_rel:.2%} >= {t_force:.0%}"),
         (e_rmse >= t_energy, f"energy RMSE {e_rmse:.2e} >= {t_energy:g}"),

@@ -17,8 +17,11 @@ class Cell:
 
     Parameters
     ----------
-    auto_prefix, flags
-        Accepted for MindSpore compatibility.
+    auto_prefix : bool
+        True (default): a sub-cell's Parameters are named ``<attribute>.<name>``; False (as
+        MindSpore's WithLossCell, TrainOneStepCell and optimizers): names are kept.
+    flags : dict, optional
+        Accepted for compatibility.
 
     Examples
     --------

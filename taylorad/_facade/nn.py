@@ -26,7 +26,7 @@ from .tensor import Parameter, Tensor
 from .train import TrainOneStepCell, WithGradCell, WithLossCell
 
 __all__ = ["Cell", "Dense", "Tanh", "Sigmoid", "ReLU", "Softplus", "GELU", "SiLU", "Identity",
-           "SequentialCell", "CellList",
+           "Flatten", "SequentialCell", "CellList",
            "LossBase", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss",
            "SoftmaxCrossEntropyWithLogits", "WithLossCell", "WithGradCell", "TrainOneStepCell",
            "Optimizer", "SGD", "Momentum", "Adam", "AdamWeightDecay", "RMSProp",
@@ -175,6 +175,28 @@ class Identity(Cell):
 
     def construct(self, x):
         return x
+
+
+class Flatten(Cell):
+    """``nn.Flatten(start_dim=1, end_dim=-1)``: merges the axes start_dim..end_dim (the batch
+    axis is kept by default).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.nn as nn
+    >>> from taylorad import Tensor
+    >>> nn.Flatten()(Tensor(np.zeros((2, 3, 4), np.float32))).shape
+    (2, 12)
+    """
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def construct(self, x):
+        from .ops import flatten  # noqa: PLC0415
+
+        return flatten(x, start_dim=self.start_dim, end_dim=self.end_dim)
 
 
 _ACTIVATIONS = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU, "softplus": Softplus,

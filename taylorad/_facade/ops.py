@@ -522,7 +522,15 @@ def _reduce_out(out, reduction, fname):
 
 
 def clamp(input, min=None, max=None):  # noqa: A002 - MindSpore's names
-    """``ops.clamp(input, min=None, max=None)``: elementwise clip (derivative 1 inside, 0 out)."""
+    """``ops.clamp(input, min=None, max=None)``: elementwise clip (derivative 1 inside, 0 out).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.clamp(Tensor([-2.0, 0.5, 3.0]), -1.0, 1.0))
+    [-1.   0.5  1. ]
+    """
     if min is None and max is None:
         raise ValueError("clamp: give min, max or both")
     v = _d(input)
@@ -532,12 +540,28 @@ def clamp(input, min=None, max=None):  # noqa: A002 - MindSpore's names
 
 
 def clip_by_value(x, clip_value_min=None, clip_value_max=None):
-    """``ops.clip_by_value(x, clip_value_min, clip_value_max)``: as :func:`clamp`."""
+    """``ops.clip_by_value(x, clip_value_min, clip_value_max)``: as :func:`clamp`.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.clip_by_value(Tensor([-2.0, 0.5]), -1.0, 1.0))
+    [-1.   0.5]
+    """
     return clamp(x, clip_value_min, clip_value_max)
 
 
 def where(condition, x, y):
-    """``ops.where(condition, x, y)``: x where condition else y (condition is not traced)."""
+    """``ops.where(condition, x, y)``: x where condition else y (condition is not traced).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.where(Tensor([True, False]), Tensor([1.0, 2.0]), Tensor([5.0, 6.0])))
+    [1. 6.]
+    """
     cond = np.asarray(condition.asnumpy() if isinstance(condition, Tensor) else condition,
                       dtype=bool)
     dt = result_dtype(x, y) if isinstance(x, Tensor) or isinstance(y, Tensor) else None
@@ -552,7 +576,15 @@ select = where
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     """``ops.norm(A, ord=None, dim=None, keepdim=False)``: the 2-norm (Frobenius) over ``dim``
-    (all elements by default); other ``ord`` values are not supported."""
+    (all elements by default); other ``ord`` values are not supported.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.norm(Tensor([3.0, 4.0])))
+    5.0
+    """
     if ord not in (None, 2, "fro"):
         raise ValueError(f"norm: only ord=None/2/'fro' (the Euclidean norm) is supported, got "
                          f"{ord!r}")
@@ -562,19 +594,43 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 
 def mse_loss(input, target, reduction="mean"):  # noqa: A002
-    """``ops.mse_loss(input, target, reduction='mean')``: (input − target)², reduced."""
+    """``ops.mse_loss(input, target, reduction='mean')``: (input − target)², reduced.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.mse_loss(Tensor([1.0, 3.0]), Tensor([0.0, 0.0])))
+    5.0
+    """
     d = Tensor._wrap(_d(input)) - Tensor._wrap(_d(target))
     return _reduce_out(d * d, reduction, "mse_loss")
 
 
 def l1_loss(input, target, reduction="mean"):  # noqa: A002
-    """``ops.l1_loss(input, target, reduction='mean')``: |input − target|, reduced."""
+    """``ops.l1_loss(input, target, reduction='mean')``: |input − target|, reduced.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.l1_loss(Tensor([1.0, -3.0]), Tensor([0.0, 0.0])))
+    2.0
+    """
     d = Tensor._wrap(_d(input)) - Tensor._wrap(_d(target))
     return _reduce_out(abs(d), reduction, "l1_loss")
 
 
 def smooth_l1_loss(input, target, beta=1.0, reduction="none"):  # noqa: A002
-    """``ops.smooth_l1_loss(input, target, beta=1.0, reduction='none')`` (nn.SmoothL1Loss)."""
+    """``ops.smooth_l1_loss(input, target, beta=1.0, reduction='none')`` (nn.SmoothL1Loss).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.smooth_l1_loss(Tensor([1.0, 2.0, 3.0]), Tensor([1.0, 2.0, 2.0])))
+    [0.  0.  0.5]
+    """
     from .loss import SmoothL1Loss  # noqa: PLC0415
 
     return SmoothL1Loss(beta, reduction)(Tensor._wrap(_d(input)), Tensor._wrap(_d(target)))
@@ -583,7 +639,16 @@ def smooth_l1_loss(input, target, beta=1.0, reduction="none"):  # noqa: A002
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
                   label_smoothing=0.0):
     """``ops.cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean',
-    label_smoothing=0.0)`` (nn.CrossEntropyLoss)."""
+    label_smoothing=0.0)`` (nn.CrossEntropyLoss).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> round(float(ops.cross_entropy(Tensor(np.zeros((1, 2), np.float32)),
+    ...     Tensor(np.array([1], np.int32)))), 6)
+    0.693147
+    """
     from .loss import CrossEntropyLoss  # noqa: PLC0415
 
     return CrossEntropyLoss(weight, ignore_index, reduction, label_smoothing)(
@@ -591,12 +656,28 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
 
 def fill(type, shape, value):  # noqa: A002 - MindSpore's names
-    """``ops.fill(type, shape, value)``: a Tensor of ``shape`` filled with ``value``."""
+    """``ops.fill(type, shape, value)``: a Tensor of ``shape`` filled with ``value``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.fill(ms.int32, (2,), 3))
+    [3 3]
+    """
     return Tensor(np.full(tuple(shape), value, mstype.to_dtype(type, "fill").np))
 
 
 def full(size, fill_value, *, dtype=None):
-    """``ops.full(size, fill_value, *, dtype=None)`` (dtype from the value by default)."""
+    """``ops.full(size, fill_value, *, dtype=None)`` (dtype from the value by default).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.full((2,), 1.5))
+    [1.5 1.5]
+    """
     if dtype is None:
         dtype = mstype.float32 if isinstance(fill_value, float) else (
             mstype.bool_ if isinstance(fill_value, bool) else mstype.int64)
@@ -604,12 +685,28 @@ def full(size, fill_value, *, dtype=None):
 
 
 def prod(input, axis=None, keep_dims=False):  # noqa: A002
-    """``ops.prod(input, axis=None, keep_dims=False)``."""
+    """``ops.prod(input, axis=None, keep_dims=False)``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.prod(Tensor([2.0, 3.0, 4.0])))
+    24.0
+    """
     return _t(_fn("prod")(_d(input), _axes(axis), keepdims=keep_dims))
 
 
 def var(input, axis=None, ddof=0, keepdims=False):  # noqa: A002
-    """``ops.var(input, axis=None, ddof=0, keepdims=False)``: Σ(x − mean)²/(n − ddof)."""
+    """``ops.var(input, axis=None, ddof=0, keepdims=False)``: Σ(x − mean)²/(n − ddof).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.var(Tensor([1.0, 2.0, 3.0, 4.0])))
+    1.25
+    """
     v = _d(input)
     ax = _axes(axis)
     mu = tnp.mean(v, ax, True)
@@ -620,13 +717,29 @@ def var(input, axis=None, ddof=0, keepdims=False):  # noqa: A002
 
 
 def std(input, axis=None, ddof=0, keepdims=False):  # noqa: A002
-    """``ops.std(input, axis=None, ddof=0, keepdims=False)``: sqrt of :func:`var`."""
+    """``ops.std(input, axis=None, ddof=0, keepdims=False)``: sqrt of :func:`var`.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.std(Tensor([1.0, 3.0])))
+    1.0
+    """
     return _t(tnp.sqrt(var(input, axis, ddof, keepdims)._data))
 
 
 def flatten(input, order="C", *, start_dim=1, end_dim=-1):  # noqa: A002
     """``ops.flatten(input, order='C', *, start_dim=1, end_dim=-1)``: merges axes
-    start_dim..end_dim (MindSpore keeps the batch axis by default)."""
+    start_dim..end_dim (MindSpore keeps the batch axis by default).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> ops.flatten(Tensor(np.zeros((2, 3, 4), np.float32))).shape
+    (2, 12)
+    """
     v = _d(input)
     shape = tuple(getval(v).shape)
     if not shape:
@@ -637,7 +750,15 @@ def flatten(input, order="C", *, start_dim=1, end_dim=-1):  # noqa: A002
 
 
 def split(tensor, split_size_or_sections, axis=0):
-    """``ops.split(tensor, split_size_or_sections, axis=0)``: pieces of a size, or of sizes."""
+    """``ops.split(tensor, split_size_or_sections, axis=0)``: pieces of a size, or of sizes.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> [t.shape for t in ops.split(Tensor(np.zeros((5, 2), np.float32)), 2)]
+    [(2, 2), (2, 2), (1, 2)]
+    """
     v = _d(tensor)
     n = getval(v).shape[axis]
     if isinstance(split_size_or_sections, int):
@@ -655,13 +776,29 @@ def split(tensor, split_size_or_sections, axis=0):
 
 
 def silu(input):  # noqa: A002
-    """``ops.silu(input)``: x·sigmoid(x)."""
+    """``ops.silu(input)``: x·sigmoid(x).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.silu(Tensor([0.0])))
+    [0.]
+    """
     v = _float_in(_d(input))
     return _t(tnp.multiply(v, tnp.sigmoid(v)))
 
 
 def gelu(input_x, approximate="none"):
-    """``ops.gelu(input_x, approximate='none')``: x·Φ(x) (``'tanh'``: the tanh approximation)."""
+    """``ops.gelu(input_x, approximate='none')``: x·Φ(x) (``'tanh'``: the tanh approximation).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.gelu(Tensor([0.0])))
+    [0.]
+    """
     from .nn import _gelu_erf, _gelu_tanh  # noqa: PLC0415
 
     if approximate not in ("none", "tanh"):
@@ -671,18 +808,42 @@ def gelu(input_x, approximate="none"):
 
 
 def cumsum(x, axis, dtype=None):
-    """``ops.cumsum(x, axis, dtype=None)``."""
+    """``ops.cumsum(x, axis, dtype=None)``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.cumsum(Tensor([1.0, 2.0, 3.0]), 0))
+    [1. 3. 6.]
+    """
     out = _t(_fn("cumsum")(_d(x), axis=int(axis)))
     return out if dtype is None else out.astype(dtype)
 
 
 def linspace(start, end, steps):
-    """``ops.linspace(start, end, steps)``: a Float32 Tensor."""
+    """``ops.linspace(start, end, steps)``: a Float32 Tensor.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.linspace(0, 1, 3))
+    [0.  0.5 1. ]
+    """
     return Tensor(np.linspace(float(start), float(end), int(steps), dtype=np.float32))
 
 
 def arange(start=0, end=None, step=1, *, dtype=None):
-    """``ops.arange(start=0, end=None, step=1, *, dtype=None)``."""
+    """``ops.arange(start=0, end=None, step=1, *, dtype=None)``.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.arange(3))
+    [0 1 2]
+    """
     if end is None:
         start, end = 0, start
     a = np.arange(start, end, step)
@@ -690,25 +851,58 @@ def arange(start=0, end=None, step=1, *, dtype=None):
 
 
 def argmax(input, dim=None, keepdim=False):  # noqa: A002
-    """``ops.argmax(input, dim=None, keepdim=False)``: Int64 indices."""
+    """``ops.argmax(input, dim=None, keepdim=False)``: Int64 indices.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.argmax(Tensor([[1.0, 5.0], [7.0, 2.0]]), 1))
+    [1 0]
+    """
     a = np.argmax(Tensor._wrap(_d(input)).asnumpy(), axis=dim, keepdims=keepdim)
     return Tensor(np.asarray(a, np.int64))
 
 
 def argmin(input, dim=None, keepdim=False):  # noqa: A002
-    """``ops.argmin(input, dim=None, keepdim=False)``: Int64 indices."""
+    """``ops.argmin(input, dim=None, keepdim=False)``: Int64 indices.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.argmin(Tensor([[1.0, 5.0], [7.0, 2.0]]), 1))
+    [0 1]
+    """
     a = np.argmin(Tensor._wrap(_d(input)).asnumpy(), axis=dim, keepdims=keepdim)
     return Tensor(np.asarray(a, np.int64))
 
 
 def dot(input, other):  # noqa: A002
     """``ops.dot(input, other)``: matmul over the last axis of input and the second-last of
-    other (1-D: inner product)."""
+    other (1-D: inner product).
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.dot(Tensor([1.0, 2.0]), Tensor([3.0, 4.0])))
+    11.0
+    """
     return _matmul(input, other)
 
 
 def outer(input, vec2):  # noqa: A002
-    """``ops.outer(input, vec2)``: the outer product of two 1-D Tensors."""
+    """``ops.outer(input, vec2)``: the outer product of two 1-D Tensors.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad as ms
+    >>> from taylorad import ops, Tensor
+    >>> print(ops.outer(Tensor([1.0, 2.0]), Tensor([3.0, 4.0])))
+    [[3. 4.]
+     [6. 8.]]
+    """
     a, b = Tensor._wrap(_d(input)), Tensor._wrap(_d(vec2))
     return a.reshape(-1, 1) * b.reshape(1, -1)
 

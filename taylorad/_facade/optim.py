@@ -391,6 +391,10 @@ class Adam(Optimizer):
     def __init__(self, params, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
                  use_locking=False, use_nesterov=False, weight_decay=0.0, loss_scale=1.0,
                  use_amsgrad=False, **kwargs):
+        unknown = set(kwargs) - {"use_lazy", "use_offload"}
+        if unknown:
+            raise TypeError(f"Adam: unexpected keyword arguments {sorted(unknown)}")
+        # use_lazy / use_offload change only sparse gradients and device placement: no effect
         super().__init__(learning_rate, params, weight_decay, loss_scale)
         self.beta1 = _open_unit(beta1, "beta1", "Adam")
         self.beta2 = _open_unit(beta2, "beta2", "Adam")

@@ -183,6 +183,91 @@ class Tensor:
         axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None)
         return Tensor._wrap(tnp.transpose(self._data, axes))
 
+    # --- further methods of MindSpore's Tensor used by training scripts (through ops)
+    def argmax(self, axis=None, keepdims=False):
+        """Int64 indices of the maxima (``Tensor.argmax(axis=None, keepdims=False)``)."""
+        from .ops import argmax  # noqa: PLC0415
+
+        return argmax(self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        """Int64 indices of the minima."""
+        from .ops import argmin  # noqa: PLC0415
+
+        return argmin(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        """The maxima over ``axis`` (``Tensor.max(axis=None, keepdims=False)``)."""
+        from .ops import amax  # noqa: PLC0415
+
+        return amax(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        """The minima over ``axis``."""
+        from .ops import amin  # noqa: PLC0415
+
+        return amin(self, axis, keepdims)
+
+    def exp(self):
+        """exp, elementwise."""
+        from .ops import exp  # noqa: PLC0415
+
+        return exp(self)
+
+    def log(self):
+        """log, elementwise."""
+        from .ops import log  # noqa: PLC0415
+
+        return log(self)
+
+    def sqrt(self):
+        """sqrt, elementwise."""
+        from .ops import sqrt  # noqa: PLC0415
+
+        return sqrt(self)
+
+    def square(self):
+        """x², elementwise."""
+        return self * self
+
+    def pow(self, exponent):
+        """x ** exponent."""
+        return self ** exponent
+
+    def clip(self, xmin, xmax):
+        """Elementwise clip to [xmin, xmax]."""
+        from .ops import clamp  # noqa: PLC0415
+
+        return clamp(self, xmin, xmax)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        """Variance over ``axis``."""
+        from .ops import var  # noqa: PLC0415
+
+        return var(self, axis, ddof, keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        """Standard deviation over ``axis``."""
+        from .ops import std  # noqa: PLC0415
+
+        return std(self, axis, ddof, keepdims)
+
+    def prod(self, axis=None, keep_dims=False):
+        """Product over ``axis``."""
+        from .ops import prod  # noqa: PLC0415
+
+        return prod(self, axis, keep_dims)
+
+    def flatten(self, order="C", *, start_dim=0, end_dim=-1):
+        """All axes start_dim..end_dim merged (``Tensor.flatten`` flattens fully by default)."""
+        from .ops import flatten  # noqa: PLC0415
+
+        return flatten(self, order, start_dim=start_dim, end_dim=end_dim)
+
+    def view(self, *shape):
+        """As :meth:`reshape`."""
+        return self.reshape(*shape)
+
     @property
     def T(self):
         return self.transpose()

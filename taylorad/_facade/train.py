@@ -86,7 +86,8 @@ class TrainOneStepCell(Cell):
     >>> import numpy as np, taylorad.nn as nn
     >>> from taylorad import Tensor
     >>> net = nn.Dense(1, 1, weight_init='ones', bias_init='zeros')
-    >>> step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), nn.SGD(net.trainable_params(), 0.1))
+    >>> opt = nn.SGD(net.trainable_params(), 0.1)
+    >>> step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), opt)
     >>> print(step(Tensor([[2.0]]), Tensor([[1.0]])))
     1.0
     >>> print(net.weight.asnumpy(), net.bias.asnumpy())   # w - 0.1·4, b - 0.1·2

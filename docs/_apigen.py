@@ -22,7 +22,8 @@ import inspect
 import textwrap
 from pathlib import Path
 
-# (module, title, intro, mirror of: None | "numpy" | "numpy.linalg" | "scipy.special" | "mindspore")
+# (module, title, intro, what it mirrors: None, "numpy", "numpy.linalg", "scipy.special" or
+# "mindspore")
 MODULES = [
     ("taylorad", "taylorad — transforms",
      "The functional transforms (JAX-like names and signatures), the higher-order toolbox, "
@@ -170,6 +171,8 @@ def _group_of(modname, obj):
         if mod.startswith("taylorad._facade"):
             return "MindSpore facade types"
         return groups.get(mod, "Other transforms")
+    if modname == "taylorad.numpy":
+        return "Beyond NumPy"
     return "Functions and classes"
 
 
@@ -181,7 +184,7 @@ def _registry_cells(obj):
         vjp = "VJP " + ", ".join(f"arg {i}" for i in sorted(obj.vjps)) if obj.vjps else "no VJP"
         taylor = "Taylor rule, any order" if obj.taylor is not None else "no Taylor rule"
         return "primitive", f"{vjp}; {taylor}"
-    return "composition", "through its primitives"
+    return "function", "from the primitives it calls"
 
 
 def _link(lib, target):
@@ -210,7 +213,8 @@ def _module_page(modname, title, intro, mirror, rows):
     for group, names in groups.items():
         lines += [group, "-" * len(group), "", ".. autosummary::", "   :toctree: .", ""]
         lines += [f"   {n}" for n in names] + [""]
-    mirrors = [(n, o) for n, o, k, _ in rows if k == "mirror"]
+    mirrors = sorted(((n, o) for n, o, k, _ in rows if k == "mirror"),
+                     key=lambda r: r[0].lower())
     if mirrors:
         if mirror == "mindspore":
             head = "MindSpore operators"
@@ -224,11 +228,11 @@ def _module_page(modname, title, intro, mirror, rows):
             lines += _list_table(["name", "follows", "note"], table, [20, 45, 35])
         else:
             head = "Supported functions"
-            text = ("Generated from the primitive registry: each name has the semantics of the "
-                    "function it links to (the arguments taylorad supports are in its "
-                    "signature); *primitive* means it has its own implementation, VJP rule and "
-                    "Taylor rule, *composition* that it is written with other primitives, so "
-                    "its derivatives of every order come from theirs.")
+            text = ("Generated from the primitive registry when this site is built: each name "
+                    "has the semantics of the function it links to (the arguments taylorad "
+                    "supports are in its signature). *primitive*: its own implementation, VJP "
+                    "rules (for the arguments listed) and Taylor rule; *function*: written with "
+                    "primitives, so its derivatives of every order come from theirs.")
             table = []
             for n, o in mirrors:
                 lib, target = mirror_target(modname, n, o, mirror)

@@ -84,7 +84,7 @@ def _primitive_signature(app, what, name, obj, options, signature, return_annota
 # --- the gallery: examples/ executed in fast mode ---------------------------------------------
 def _executable_examples():
     """A regex matching the examples to execute: all but those that declare
-    ``# examples-test: skip <reason>`` (tests/test_examples.py's marker): they are shown, not run."""
+    ``# examples-test: skip <reason>`` (tests/test_examples.py's marker): shown, not run."""
     import re  # noqa: PLC0415
 
     skip = [p.name for p in sorted((ROOT / "examples").glob("*.py"))
@@ -134,11 +134,11 @@ html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "secondary_sidebar_items": {"**": ["page-toc"], "index": []},
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": []}
+html_sidebars = {"index": [], "getting_started": [], "how_it_works": []}
 html_show_sourcelink = False
 html_last_updated_fmt = None
 pygments_style = "sphinx"

@@ -143,7 +143,7 @@ def _facade_tensors(args):
 
 
 def value_and_grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
-    """Return a function computing ``fun``'s value and its gradient w.r.t. ``argnums``.
+    """Return a function computing ``fun``'s value and its gradient (``argnums``).
 
     Parameters
     ----------
@@ -210,7 +210,7 @@ def _value_and_grad(fun, argnums, has_aux, fname):
 
 
 def grad(fun, argnums=0, has_aux=False, *ms_args, **ms_kwargs):
-    """Return a function computing the gradient of scalar ``fun`` w.r.t. ``argnums``.
+    """Return a function computing the gradient of scalar ``fun`` with respect to ``argnums``.
 
     Also accepts MindSpore 2.x's spelling ``grad(fn, grad_position=0, weights=None,
     has_aux=False)`` and facade Tensors (then MindSpore's semantics: ``taylorad._facade.grad``).

@@ -23,3 +23,25 @@ class PNGScraper:
             shutil.move(str(png), this)
             image_names.append(this)
         return figure_rst(image_names, gallery_conf["src_dir"])
+
+
+class GalleryOrder:
+    """The gallery's order: the higher-order derivatives first (Taylor accuracy, HVP cost,
+    Laplacians), then the scientific programs, the optimizers, the MindSpore programs; an example
+    no group names goes before the MindSpore ones, by file name."""
+
+    GROUPS = ("taylor_accuracy", "hvp_cost", "laplacian_cost", "pinn_", "force_", "newton_",
+              "dask_", None, "mindspore_", "tutorial_", "facade_")
+
+    def __init__(self, src_dir):
+        self.src_dir = src_dir
+
+    def __repr__(self):
+        return "GalleryOrder"
+
+    def __call__(self, filename):
+        name = Path(str(filename)).name
+        for i, prefix in enumerate(self.GROUPS):
+            if prefix is not None and name.startswith(prefix):
+                return (i, name)
+        return (self.GROUPS.index(None), name)

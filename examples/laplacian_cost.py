@@ -16,6 +16,8 @@ Then the randomized estimator ``ta.laplacian_estimate`` (Hutchinson, Rademacher 
 compared with the exact value: its standard error falls as 1/√n_samples, and the mean actual error
 stays within twice the mean standard error.
 
+Run::
+
     python examples/laplacian_cost.py                           # batch 256, d up to 64
     TAYLORAD_EXAMPLES_FAST=1 python examples/laplacian_cost.py  # batch 64, d up to 32
 """

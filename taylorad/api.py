@@ -512,7 +512,7 @@ def hvp(fun, x, v):
     """Hessian-vector product H(x)·v of scalar ``fun``, forward over reverse.
 
     One forward and one backward pass, each on order-1 Taylor values (the tangent v rides along
-    the gradient computation): about 2-3× the cost of a gradient.
+    the gradient computation): about 2-4× the cost of a gradient (``examples/hvp_cost.py``).
 
     Parameters
     ----------

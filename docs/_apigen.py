@@ -1,8 +1,9 @@
 """The API reference, generated from each public module's ``__all__`` at build time.
 
-``docs/conf.py`` calls :func:`write_pages` before Sphinx reads the sources, so a public name added
-anywhere (another branch, a new module in ``MODULES``) gets its reference entry without an edit
-here. ``tests/test_docs_api.py`` uses :func:`classify` to check that every name that gets its own
+``docs/conf.py`` calls :func:`write_pages` before Sphinx reads the sources: it writes one page
+per module (tables generated from ``__all__`` and the primitive registry) and one page per
+documented name (autodoc of its numpydoc docstring), so a public name added anywhere (another
+branch, a new module in ``MODULES``) gets its reference entry without an edit here. ``tests/test_docs_api.py`` uses :func:`classify` to check that every name that gets its own
 page has a numpydoc docstring with an Examples section. This module imports nothing from Sphinx.
 
 How a name is documented (``classify``):
@@ -210,9 +211,13 @@ def _module_page(modname, title, intro, mirror, rows):
     groups = {}
     for n, o in pages:
         groups.setdefault(_group_of(modname, o), []).append(n)
-    for group, names in groups.items():
-        lines += [group, "-" * len(group), "", ".. autosummary::", "   :toctree: .", ""]
+    order = ["Derivatives", "The higher-order toolbox", "Capture and replay", "Other transforms"]
+    for group, names in sorted(groups.items(), key=lambda g: (
+            order.index(g[0]) if g[0] in order else len(order))):
+        lines += [group, "-" * len(group), "", ".. autosummary::", ""]
         lines += [f"   {n}" for n in names] + [""]
+        lines += [".. toctree::", "   :hidden:", ""]
+        lines += [f"   {modname}.{n}" for n in names] + [""]
     mirrors = sorted(((n, o) for n, o, k, _ in rows if k == "mirror"),
                      key=lambda r: r[0].lower())
     if mirrors:
@@ -264,25 +269,42 @@ def _module_page(modname, title, intro, mirror, rows):
     return "\n".join(lines) + "\n"
 
 
+def _stub(modname, name, obj):
+    """The page of one name: its numpydoc docstring through autodoc (a Primitive, an instance,
+    is documented as the function it behaves as)."""
+    full = f"{modname}.{name}"
+    kind = "autoclass" if inspect.isclass(obj) else "autofunction"
+    return "\n".join([full, "=" * len(full), "", f".. currentmodule:: {modname}", "",
+                      f".. {kind}:: {name}", ""])
+
+
+def _write(path, text):
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")  # unchanged files keep Sphinx's cache valid
+
+
 def write_pages(outdir):
     """Write one page per module of MODULES (and the index listing them) into ``outdir``; the
     per-name pages are then written by autosummary. Returns the module names."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     entries = {m: (mirror, rows) for m, mirror, rows in iter_entries()}
-    written = []
+    written, files = [], {"index.rst"}
     for modname, title, intro, mirror in MODULES:
-        text = _module_page(modname, title, intro, mirror, entries[modname][1])
-        path = outdir / f"{modname}.rst"
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")  # unchanged files keep Sphinx's cache valid
+        rows = entries[modname][1]
+        _write(outdir / f"{modname}.rst", _module_page(modname, title, intro, mirror, rows))
+        files.add(f"{modname}.rst")
+        for name, obj, kind, _first in rows:
+            if kind == "page":
+                _write(outdir / f"{modname}.{name}.rst", _stub(modname, name, obj))
+                files.add(f"{modname}.{name}.rst")
         written.append(modname)
+    for stale in outdir.glob("*.rst"):  # a name removed from __all__ leaves no orphan page
+        if stale.name not in files:
+            stale.unlink()
     index = ["API reference", "=============", "",
              textwrap.fill("Every public name of taylorad, generated from each module's "
                            "``__all__`` when the documentation is built.", 99), "",
              ".. toctree::", "   :maxdepth: 1", ""] + [f"   {m}" for m in written]
-    text = "\n".join(index) + "\n"
-    path = outdir / "index.rst"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    _write(outdir / "index.rst", "\n".join(index) + "\n")
     return written

@@ -54,8 +54,7 @@ templates_path = ["_templates"]
 
 # --- API reference: generated from __all__ before the sources are read ------------------------
 _apigen.write_pages(DOCS / "api")
-autosummary_generate = True
-autosummary_imported_members = True
+autosummary_generate = False  # _apigen writes every page itself (and removes stale ones)
 autodoc_default_options = {"members": False}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -71,7 +70,8 @@ def _primitive_docstring(app, what, name, obj, options, lines):
 
 
 def _primitive_signature(app, what, name, obj, options, signature, return_annotation):
-    if _apigen.is_primitive(obj):
+    """A primitive's signature is its implementation's."""
+    if _apigen.is_primitive(obj) and what == "function":
         import inspect  # noqa: PLC0415
 
         try:
@@ -146,5 +146,6 @@ pygments_style = "sphinx"
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _primitive_docstring)
-    pass  # app.connect("autodoc-process-signature", _primitive_signature)
+    # before numpydoc's own handler (priority 500), which then formats the primitive's doc
+    app.connect("autodoc-process-docstring", _primitive_docstring, priority=100)
+    app.connect("autodoc-process-signature", _primitive_signature)

@@ -1,5 +1,6 @@
-"""sphinx-gallery image scraper for figures the examples write to disk (importable, so that
-Sphinx can pickle the configuration)."""
+"""sphinx-gallery helpers for examples/ (importable, so that Sphinx can pickle the
+configuration): a scraper for figures the examples write to disk, the gallery's order, and a
+guard against ``sys.exit`` in an example."""
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,30 @@ class GalleryOrder:
             if prefix is not None and name.startswith(prefix):
                 return (i, name)
         return (self.GROUPS.index(None), name)
+
+
+def guard_system_exit(run):
+    """``run`` (sphinx-gallery's executor of one code block) with SystemExit handled.
+
+    sphinx-gallery runs each example in the Sphinx process and does not catch SystemExit, so
+    ``sys.exit(main())`` at the end of an example would stop the whole build with exit status 0
+    and no pages. Status 0 (or None) ends the example normally; any other status becomes an
+    error of that example, which fails the build."""
+
+    def guarded(*args, **kwargs):
+        try:
+            return run(*args, **kwargs)
+        except SystemExit as exc:
+            if exc.code in (None, 0):
+                return False, 0.0  # (is_last_expr, memory): nothing to show after the exit
+            raise RuntimeError(f"the example exited with status {exc.code!r}") from None
+
+    guarded._taylorad_guard = True
+    return guarded
+
+
+def install_system_exit_guard():
+    from sphinx_gallery import gen_rst  # noqa: PLC0415
+
+    if not getattr(gen_rst._exec_and_get_memory, "_taylorad_guard", False):
+        gen_rst._exec_and_get_memory = guard_system_exit(gen_rst._exec_and_get_memory)

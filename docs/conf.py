@@ -28,7 +28,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import taylorad  # noqa: E402
 
 import _apigen  # noqa: E402
-from _gallery_scraper import PNGScraper  # noqa: E402
+from _gallery_scraper import PNGScraper, install_system_exit_guard  # noqa: E402
 
 project = "taylorad"
 author = "the taylorad developers"
@@ -94,6 +94,9 @@ def _executable_examples():
         return r"\.py$"
     return r"^(?!.*(?:" + "|".join(re.escape(n) for n in skip) + r")$).*\.py$"
 
+
+# sys.exit(main()) at the end of an example must not end the build (see _gallery_scraper.py)
+install_system_exit_guard()
 
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),

@@ -1,8 +1,9 @@
 """The API reference, generated from each public module's ``__all__`` at build time.
 
-``docs/conf.py`` calls :func:`write_pages` before Sphinx reads the sources, so a public name added
-anywhere (another branch, a new module in ``MODULES``) gets its reference entry without an edit
-here. ``tests/test_docs_api.py`` uses :func:`classify` to check that every name that gets its own
+``docs/conf.py`` calls :func:`write_pages` before Sphinx reads the sources: it writes one page
+per module (tables generated from ``__all__`` and the primitive registry) and one page per
+documented name (autodoc of its numpydoc docstring), so a public name added anywhere (another
+branch, a new module in ``MODULES``) gets its reference entry without an edit here. ``tests/test_docs_api.py`` uses :func:`classify` to check that every name that gets its own
 page has a numpydoc docstring with an Examples section. This module imports nothing from Sphinx.
 
 How a name is documented (``classify``):
@@ -22,7 +23,8 @@ import inspect
 import textwrap
 from pathlib import Path
 
-# (module, title, intro, mirror of: None | "numpy" | "numpy.linalg" | "scipy.special" | "mindspore")
+# (module, title, intro, what it mirrors: None, "numpy", "numpy.linalg", "scipy.special" or
+# "mindspore")
 MODULES = [
     ("taylorad", "taylorad — transforms",
      "The functional transforms (JAX-like names and signatures), the higher-order toolbox, "
@@ -170,6 +172,8 @@ def _group_of(modname, obj):
         if mod.startswith("taylorad._facade"):
             return "MindSpore facade types"
         return groups.get(mod, "Other transforms")
+    if modname == "taylorad.numpy":
+        return "Beyond NumPy"
     return "Functions and classes"
 
 
@@ -181,7 +185,7 @@ def _registry_cells(obj):
         vjp = "VJP " + ", ".join(f"arg {i}" for i in sorted(obj.vjps)) if obj.vjps else "no VJP"
         taylor = "Taylor rule, any order" if obj.taylor is not None else "no Taylor rule"
         return "primitive", f"{vjp}; {taylor}"
-    return "composition", "through its primitives"
+    return "function", "from the primitives it calls"
 
 
 def _link(lib, target):
@@ -207,10 +211,15 @@ def _module_page(modname, title, intro, mirror, rows):
     groups = {}
     for n, o in pages:
         groups.setdefault(_group_of(modname, o), []).append(n)
-    for group, names in groups.items():
-        lines += [group, "-" * len(group), "", ".. autosummary::", "   :toctree: .", ""]
+    order = ["Derivatives", "The higher-order toolbox", "Capture and replay", "Other transforms"]
+    for group, names in sorted(groups.items(), key=lambda g: (
+            order.index(g[0]) if g[0] in order else len(order))):
+        lines += [group, "-" * len(group), "", ".. autosummary::", ""]
         lines += [f"   {n}" for n in names] + [""]
-    mirrors = [(n, o) for n, o, k, _ in rows if k == "mirror"]
+        lines += [".. toctree::", "   :hidden:", ""]
+        lines += [f"   {modname}.{n}" for n in names] + [""]
+    mirrors = sorted(((n, o) for n, o, k, _ in rows if k == "mirror"),
+                     key=lambda r: r[0].lower())
     if mirrors:
         if mirror == "mindspore":
             head = "MindSpore operators"
@@ -224,11 +233,11 @@ def _module_page(modname, title, intro, mirror, rows):
             lines += _list_table(["name", "follows", "note"], table, [20, 45, 35])
         else:
             head = "Supported functions"
-            text = ("Generated from the primitive registry: each name has the semantics of the "
-                    "function it links to (the arguments taylorad supports are in its "
-                    "signature); *primitive* means it has its own implementation, VJP rule and "
-                    "Taylor rule, *composition* that it is written with other primitives, so "
-                    "its derivatives of every order come from theirs.")
+            text = ("Generated from the primitive registry when this site is built: each name "
+                    "has the semantics of the function it links to (the arguments taylorad "
+                    "supports are in its signature). *primitive*: its own implementation, VJP "
+                    "rules (for the arguments listed) and Taylor rule; *function*: written with "
+                    "primitives, so its derivatives of every order come from theirs.")
             table = []
             for n, o in mirrors:
                 lib, target = mirror_target(modname, n, o, mirror)
@@ -260,25 +269,42 @@ def _module_page(modname, title, intro, mirror, rows):
     return "\n".join(lines) + "\n"
 
 
+def _stub(modname, name, obj):
+    """The page of one name: its numpydoc docstring through autodoc (a Primitive, an instance,
+    is documented as the function it behaves as)."""
+    full = f"{modname}.{name}"
+    kind = "autoclass" if inspect.isclass(obj) else "autofunction"
+    return "\n".join([full, "=" * len(full), "", f".. currentmodule:: {modname}", "",
+                      f".. {kind}:: {name}", ""])
+
+
+def _write(path, text):
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")  # unchanged files keep Sphinx's cache valid
+
+
 def write_pages(outdir):
     """Write one page per module of MODULES (and the index listing them) into ``outdir``; the
     per-name pages are then written by autosummary. Returns the module names."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     entries = {m: (mirror, rows) for m, mirror, rows in iter_entries()}
-    written = []
+    written, files = [], {"index.rst"}
     for modname, title, intro, mirror in MODULES:
-        text = _module_page(modname, title, intro, mirror, entries[modname][1])
-        path = outdir / f"{modname}.rst"
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")  # unchanged files keep Sphinx's cache valid
+        rows = entries[modname][1]
+        _write(outdir / f"{modname}.rst", _module_page(modname, title, intro, mirror, rows))
+        files.add(f"{modname}.rst")
+        for name, obj, kind, _first in rows:
+            if kind == "page":
+                _write(outdir / f"{modname}.{name}.rst", _stub(modname, name, obj))
+                files.add(f"{modname}.{name}.rst")
         written.append(modname)
+    for stale in outdir.glob("*.rst"):  # a name removed from __all__ leaves no orphan page
+        if stale.name not in files:
+            stale.unlink()
     index = ["API reference", "=============", "",
              textwrap.fill("Every public name of taylorad, generated from each module's "
                            "``__all__`` when the documentation is built.", 99), "",
              ".. toctree::", "   :maxdepth: 1", ""] + [f"   {m}" for m in written]
-    text = "\n".join(index) + "\n"
-    path = outdir / "index.rst"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    _write(outdir / "index.rst", "\n".join(index) + "\n")
     return written

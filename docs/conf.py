@@ -28,7 +28,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import taylorad  # noqa: E402
 
 import _apigen  # noqa: E402
-from _gallery_scraper import PNGScraper  # noqa: E402
+from _gallery_scraper import PNGScraper, install_system_exit_guard  # noqa: E402
 
 project = "taylorad"
 author = "the taylorad developers"
@@ -54,8 +54,7 @@ templates_path = ["_templates"]
 
 # --- API reference: generated from __all__ before the sources are read ------------------------
 _apigen.write_pages(DOCS / "api")
-autosummary_generate = True
-autosummary_imported_members = True
+autosummary_generate = False  # _apigen writes every page itself (and removes stale ones)
 autodoc_default_options = {"members": False}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -71,7 +70,8 @@ def _primitive_docstring(app, what, name, obj, options, lines):
 
 
 def _primitive_signature(app, what, name, obj, options, signature, return_annotation):
-    if _apigen.is_primitive(obj):
+    """A primitive's signature is its implementation's."""
+    if _apigen.is_primitive(obj) and what == "function":
         import inspect  # noqa: PLC0415
 
         try:
@@ -84,7 +84,7 @@ def _primitive_signature(app, what, name, obj, options, signature, return_annota
 # --- the gallery: examples/ executed in fast mode ---------------------------------------------
 def _executable_examples():
     """A regex matching the examples to execute: all but those that declare
-    ``# examples-test: skip <reason>`` (tests/test_examples.py's marker): they are shown, not run."""
+    ``# examples-test: skip <reason>`` (tests/test_examples.py's marker): shown, not run."""
     import re  # noqa: PLC0415
 
     skip = [p.name for p in sorted((ROOT / "examples").glob("*.py"))
@@ -95,13 +95,16 @@ def _executable_examples():
     return r"^(?!.*(?:" + "|".join(re.escape(n) for n in skip) + r")$).*\.py$"
 
 
+# sys.exit(main()) at the end of an example must not end the build (see _gallery_scraper.py)
+install_system_exit_guard()
+
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "gallery",
     "filename_pattern": _executable_examples(),  # execute every runnable example
     "ignore_pattern": r"__init__\.py",
     "image_scrapers": ("matplotlib", PNGScraper()),
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "_gallery_scraper.GalleryOrder",
     "download_all_examples": False,
     "remove_config_comments": True,
     "capture_repr": (),
@@ -123,7 +126,8 @@ plot_working_directory = str(DOCS)
 
 # --- Markdown pages (docs/specs/*.md) ---------------------------------------------------------
 myst_heading_anchors = 3
-suppress_warnings = ["myst.header", "myst.xref_missing"]
+# other branches' Markdown specs may link to files outside docs/ or use unknown code languages
+suppress_warnings = ["myst.header", "myst.xref_missing", "misc.highlighting_failure"]
 
 # --- HTML -------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -134,16 +138,17 @@ html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "secondary_sidebar_items": {"**": ["page-toc"], "index": []},
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": []}
+html_sidebars = {"index": [], "getting_started": [], "how_it_works": []}
 html_show_sourcelink = False
 html_last_updated_fmt = None
 pygments_style = "sphinx"
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _primitive_docstring)
-    pass  # app.connect("autodoc-process-signature", _primitive_signature)
+    # before numpydoc's own handler (priority 500), which then formats the primitive's doc
+    app.connect("autodoc-process-docstring", _primitive_docstring, priority=100)
+    app.connect("autodoc-process-signature", _primitive_signature)

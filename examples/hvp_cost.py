@@ -16,6 +16,8 @@ Times are the best of several calls; the ratio hvp / grad is, as the theory says
 constant independent of the number of weights (every primitive on the tape does its work on a
 primal and a tangent instead of a primal alone).
 
+Run::
+
     python examples/hvp_cost.py                           # width 256, batch 512
     TAYLORAD_EXAMPLES_FAST=1 python examples/hvp_cost.py  # width 64, batch 128
 """

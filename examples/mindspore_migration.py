@@ -4,8 +4,9 @@
 The program below is MindSpore code: a Cell ``Net`` (u(x) = w₂ · tanh(w₁ x)), a Cell ``Du`` that
 returns du/dx by ``ops.GradOperation``, a loss Cell that differentiates ``Du`` again to put u″ in
 the residual of u″ + u = 0, and ``GradOperation(get_by_list=True)`` of that loss w.r.t. the
-weights — third-order derivatives overall. Only the four import lines differ from MindSpore's
-(each says what it replaces). taylorad computes every nested level forward over reverse.
+weights — third-order derivatives overall. Only the import line differs from MindSpore's (the
+comment above it is the MindSpore original). taylorad computes every nested level forward over
+reverse.
 
 Checked: u″ from the nested GradOperation against the closed form
 u″(x) = Σⱼ w₂ⱼ w₁ⱼ² · (−2 tanh(w₁ⱼx) sech²(w₁ⱼx)).
@@ -13,10 +14,8 @@ u″(x) = Σⱼ w₂ⱼ w₁ⱼ² · (−2 tanh(w₁ⱼx) sech²(w₁ⱼx)).
 # examples-test: expect ^check: u'' by nested GradOperation vs closed form: max difference \S+$
 import numpy as np
 
-import taylorad.context as context                       # MindSpore: from mindspore import context
-import taylorad.nn as nn                                 # MindSpore: import mindspore.nn as nn
-import taylorad.ops as ops                               # MindSpore: import mindspore.ops as ops
-from taylorad import Parameter, ParameterTuple, Tensor   # MindSpore: from mindspore import ...
+# MindSpore: from mindspore import context, nn, ops, Parameter, ParameterTuple, Tensor
+from taylorad import Parameter, ParameterTuple, Tensor, context, nn, ops
 
 context.set_context(mode=context.GRAPH_MODE, device_target="CPU")
 
@@ -26,8 +25,9 @@ class Net(nn.Cell):
 
     def __init__(self):
         super().__init__()
-        self.w1 = Parameter(Tensor(np.array([[0.5, -1.0]], np.float32)), name="w1")
-        self.w2 = Parameter(Tensor(np.array([[1.0], [2.0]], np.float32)), name="w2")
+        w1, w2 = np.array([[0.5, -1.0]]), np.array([[1.0], [2.0]])
+        self.w1 = Parameter(Tensor(w1.astype(np.float32)), name="w1")
+        self.w2 = Parameter(Tensor(w2.astype(np.float32)), name="w2")
         self.matmul, self.tanh = ops.MatMul(), ops.Tanh()
 
     def construct(self, x):
@@ -62,7 +62,8 @@ net = Net()
 loss = Loss(net)
 x = Tensor(np.linspace(-1, 1, 8, dtype=np.float32).reshape(8, 1))
 weights = ParameterTuple(net.trainable_params())
-grads = ops.GradOperation(get_by_list=True)(loss, weights)(x)  # third-order derivatives
+# the loss's gradient w.r.t. the weights: third-order derivatives of Net
+grads = ops.GradOperation(get_by_list=True)(loss, weights)(x)
 print("loss:", loss(x))
 for p, g in zip(weights, grads):
     print(f"d loss / d {p.name}:", g.asnumpy().ravel())

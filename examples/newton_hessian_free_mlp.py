@@ -6,6 +6,8 @@ by conjugate gradients, where G·v is the Gauss–Newton product ``taylorad.opti
 forward-mode pass, one reverse pass) — never a matrix. λ follows the Levenberg–Marquardt rule.
 The parameters are a dict pytree; the loss is written once with taylorad.numpy.
 
+Run::
+
     python examples/newton_hessian_free_mlp.py                             # 300 outer steps
     TAYLORAD_EXAMPLES_FAST=1 python examples/newton_hessian_free_mlp.py    # 8 outer steps
 """

@@ -4,6 +4,8 @@
 The loss is written once with taylorad.numpy; gradient and HVPs come from taylorad. The result
 is checked against the optimality condition and compared with scipy's L-BFGS-B.
 
+Run::
+
     python examples/newton_logistic.py                              # d = 200, m = 20 000
     TAYLORAD_EXAMPLES_FAST=1 python examples/newton_logistic.py     # d = 20,  m = 500
 """

@@ -5,6 +5,8 @@ taylorad differentiates the objective (reverse-mode gradient, forward-over-rever
 products); scipy runs the same method with hand-written derivatives. Then scipy runs once more
 with taylorad's derivatives handed over by ``scipy_callables``.
 
+Run::
+
     python examples/newton_rosenbrock.py            # n = 10 000
     TAYLORAD_EXAMPLES_FAST=1 python examples/newton_rosenbrock.py   # n = 100 (smoke test)
 """

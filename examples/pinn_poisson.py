@@ -236,6 +236,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    _status = main()
-    if _status:  # 1 when a target is missed; no SystemExit(0): sphinx-gallery runs this file
-        sys.exit(_status)
+    sys.exit(main())

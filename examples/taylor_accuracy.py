@@ -15,6 +15,8 @@ grad of …, whose cost doubles with every order).
 Checked (both modes; exit status 1 if missed): relative error below 1e-12 up to order 8 and
 below 1e-9 up to order 20 for every function.
 
+Run::
+
     python examples/taylor_accuracy.py                           # orders up to 40
     TAYLORAD_EXAMPLES_FAST=1 python examples/taylor_accuracy.py  # orders up to 24, fewer repeats
 """

@@ -39,7 +39,7 @@ def _third_positional(ms_args, has_aux, ms_kwargs):
 
 
 def value_and_grad(fun, argnums=0, *ms_args, has_aux=False, **ms_kwargs):
-    """Return a function computing ``fun``'s value and its gradient w.r.t. ``argnums``.
+    """Return a function computing ``fun``'s value and its gradient (``argnums``).
 
     Parameters
     ----------
@@ -105,7 +105,7 @@ def _value_and_grad(fun, argnums, has_aux, fname):
 
 
 def grad(fun, argnums=0, *ms_args, has_aux=False, **ms_kwargs):
-    """Return a function computing the gradient of scalar ``fun`` w.r.t. ``argnums``.
+    """Return a function computing the gradient of scalar ``fun`` with respect to ``argnums``.
 
     Also accepts MindSpore 2.x's spelling ``grad(fn, grad_position=0, weights=None,
     has_aux=False)`` and facade Tensors (then MindSpore's semantics: ``taylorad._facade.grad``).
@@ -356,7 +356,7 @@ def hvp(fun, x, v):
     """Hessian-vector product H(x)·v of scalar ``fun``, forward over reverse.
 
     One forward and one backward pass, each on order-1 Taylor values (the tangent v rides along
-    the gradient computation): about 2-3× the cost of a gradient.
+    the gradient computation): about 2-4× the cost of a gradient (``examples/hvp_cost.py``).
 
     Parameters
     ----------

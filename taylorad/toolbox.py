@@ -147,7 +147,7 @@ def _one_arg(fun, args, argnums, fname):
 
 
 def hessian(fun, argnums=0, chunk_size=None):
-    """Return a function giving the dense Hessian of scalar ``fun`` w.r.t. ``args[argnums]``.
+    """Return a function giving the dense Hessian of scalar ``fun`` in ``args[argnums]``.
 
     All n Hessian-vector products run as ONE batched forward-over-reverse pass (or one per
     chunk of ``chunk_size`` columns, to bound memory). Result shape: x.shape + x.shape.

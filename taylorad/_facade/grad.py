@@ -429,7 +429,7 @@ def _functional(fn, grad_position, weights, has_aux, return_ids, sens_param, fna
 
 
 def grad(fn, grad_position=0, weights=None, has_aux=False, return_ids=False, sens_param=False):
-    """MindSpore 2.x ``grad``: gradients w.r.t. inputs at ``grad_position`` and/or ``weights``.
+    """MindSpore 2.x ``grad``: gradients for the inputs at ``grad_position`` and/or ``weights``.
 
     The output is seeded with ones (the gradient of the sum of all outputs); ``has_aux=True``
     differentiates only the first output and returns ``(grads, aux)``.

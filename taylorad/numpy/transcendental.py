@@ -111,7 +111,7 @@ def _sigmoid_impl(x):
     return xp.tanh(x * 0.5) * 0.5 + 0.5  # stable for large |x|
 
 
-sigmoid = Primitive("sigmoid", _sigmoid_impl, doc="""Logistic function 1 / (1 + exp(-x)), elementwise.
+sigmoid = Primitive("sigmoid", _sigmoid_impl, doc="""Logistic function 1 / (1 + exp(-x)).
 
     A primitive with a hand-written O(K²) Taylor recurrence (y' = y(1 - y)).
 

@@ -153,7 +153,29 @@ def long_jit(n):
     return g(y), np.cos(y)  # a replay with new inputs (verified against eager once)
 
 
-LONG = {"grad": long_grad, "hvp": long_hvp, "derivatives": long_derivatives, "jit": long_jit}
+def long_vjp(n):  # the pullback keeps the whole tape alive until it is dropped
+    out, pull = ta.vjp(lambda x: chain(x, n), LONG_X)
+    return pull(np.array([1.0, -2.0]))[0], np.array([1.0, -2.0])
+
+
+def long_jvp(n):
+    return ta.jvp(lambda x: chain(x, n), (LONG_X,), (LONG_V,))[1], LONG_V
+
+
+def long_error(n):
+    """An error after n traced operations: the long tape goes away with the traceback."""
+    def f(x):
+        chain(x, n)
+        raise ArithmeticError("late")
+    try:
+        ta.grad(f)(LONG_X)
+    except ArithmeticError:
+        pass
+    return ta.grad(lambda x: tnp.sum(tnp.sin(x)))(LONG_X), np.cos(LONG_X)
+
+
+LONG = {"grad": long_grad, "hvp": long_hvp, "derivatives": long_derivatives, "jit": long_jit,
+        "vjp": long_vjp, "jvp": long_jvp, "error": long_error}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def test_fast_path_switch_is_per_thread():
 # --- long programs ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("which,n", [("grad", 20000), ("hvp", 3000), ("derivatives", 3000),
-                                     ("jit", 2000)])
+                                     ("jit", 2000), ("vjp", 5000), ("jvp", 5000),
+                                     ("error", 5000)])
 def test_long_program(which, n):
     got, want = R.LONG[which](n)  # far beyond the recursion limit (1000)
     np.testing.assert_allclose(got, want, rtol=1e-10)

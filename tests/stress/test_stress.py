@@ -11,6 +11,7 @@ one ta.jit function: threads × calls   8 × 500     4 × 40
 tape length: grad                      10⁶         2·10⁴
 program length: hvp, derivatives(4)    10⁵         2·10³
 program length: ta.jit(grad)           2·10⁴       10³
+program length: vjp, jvp, an error     10⁵         2·10³
 calls per memory run                   10⁵         200
 random programs (hypothesis)           300         5
 float32 points per primitive           64          3
@@ -88,7 +89,9 @@ def test_one_jit_function_many_threads():
 
 @pytest.mark.parametrize("which,full,quick", [("grad", 10 ** 6, 20000), ("hvp", 10 ** 5, 2000),
                                               ("derivatives", 10 ** 5, 2000),
-                                              ("jit", 20000, 1000)])
+                                              ("jit", 20000, 1000), ("vjp", 10 ** 5, 2000),
+                                              ("jvp", 10 ** 5, 2000),
+                                              ("error", 10 ** 5, 2000)])
 def test_long_program(which, full, quick):
     got, want = R.LONG[which](size(full, quick))
     np.testing.assert_allclose(got, want, rtol=1e-9)

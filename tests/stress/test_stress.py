@@ -212,6 +212,11 @@ def test_random_programs_every_transform(tree, x, v):
     close(g(x), grad_ref)
     close(g(x), grad_ref)  # the replay
     close(ta.grad(lambda y: tnp.sum(ta.grad(f)(y) * v))(x), hess_ref @ v)  # grad of grad
+    close(ta.laplacian(f)(x), np.trace(hess_ref))
+    close(ta.hessian_diag(f)(x), np.diag(hess_ref))
+    close(ta.jacfwd(f)(x), grad_ref)
+    close(ta.jacrev(f)(x), grad_ref)
+    close(ta.jit(lambda y, w: ta.hvp(f, y, w))(x, v), hess_ref @ v)
 
 
 # --- float32 ---------------------------------------------------------------------------------

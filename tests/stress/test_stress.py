@@ -6,7 +6,8 @@ Run it with ``python -m pytest -m stress tests/stress`` (it is excluded from the
 =====================================  ==========  =====================
 check                                  full        quick
 =====================================  ==========  =====================
-threads × calls (6 transforms)         8 × 500     4 × 40
+threads × calls (8 transforms)         8 × 500     4 × 40
+short-lived threads (state freed)      2000        100
 one ta.jit function: threads × calls   8 × 500     4 × 40
 tape length: grad                      10⁶         2·10⁴
 program length: hvp, derivatives(4)    10⁵         2·10³
@@ -83,6 +84,30 @@ def test_one_jit_function_many_threads():
         sys.setswitchinterval(old)
     assert bad == []
     assert R.clean_state()
+
+
+def test_short_lived_threads_leave_no_state():
+    """Per-thread state (trace stacks, fast-path switches) goes away with its thread."""
+    g = ta.grad(lambda x: tnp.sum(tnp.sin(x)))
+    jg = ta.jit(g)
+
+    wrong = []
+
+    def work():
+        with use_kernels(False):
+            for h in (g, jg):
+                if not np.allclose(h(np.ones(3)), np.cos(np.ones(3)), rtol=1e-14):
+                    wrong.append(h)
+
+    def many(n):
+        for _ in range(n):
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+
+    traced, _ = R.memory_growth(lambda i: many(1), size(2000, 100), warm=20)
+    assert traced < 64 << 10, traced
+    assert wrong == []
 
 
 # --- long programs ---------------------------------------------------------------------------

@@ -256,3 +256,25 @@ def test_deeply_nested_pytrees():
             np.testing.assert_allclose(got[0], 2 * 0.001 * i)
             got = got[1]
         assert got is None
+
+
+def test_jit_recording_of_a_taylor_pass_does_not_keep_every_value():
+    """derivatives() keeps a few series alive at a time; recording it under ta.jit must not
+    keep all of them (peak memory independent of the program's length)."""
+    import tracemalloc  # noqa: PLC0415
+
+    from taylorad.cpu import use_kernels  # noqa: PLC0415
+
+    x = np.linspace(0.2, 0.8, 20000)
+    peaks = []
+    for n in (30, 120):
+        d = ta.jit(lambda x, v, n=n: ta.derivatives(lambda y: tnp.sin(R.chain(y, n)), x, v, 4)[4])
+        tracemalloc.start()
+        try:
+            with use_kernels(False):  # (no fusion: nothing to compile)
+                got = d(x, np.ones_like(x))
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        np.testing.assert_allclose(got, np.sin(x), rtol=1e-8)
+    assert peaks[1] < 1.5 * peaks[0], peaks

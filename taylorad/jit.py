@@ -55,7 +55,7 @@ class _CaptureTrace(Trace):
         self.n = 0
         self.unsafe = None
         self.scalar = {}  # slot -> shape, for slots that held one float64 number
-        self.made = {}  # slot -> (primitive name, arguments, params) that made it
+        self.made = {}  # slot -> (primitive name, arguments, params) of concatenate and reshape
         self.meta = {}  # slot -> (array type, shape, dtype) of the value it held
 
     def box(self, value):
@@ -91,7 +91,8 @@ class _CaptureTrace(Trace):
             return same
         out = self.box(value)
         self.ops.append((prim, tuple(specs), params, out._slot))
-        self.made[out._slot] = (prim.name, args, params)
+        if prim.name in ("concatenate", "reshape"):  # what _unstacked looks up (the operands
+            self.made[out._slot] = (prim.name, args, params)  # of every call: all values alive)
         return out
 
     def _unstacked(self, stacked, idx, value):

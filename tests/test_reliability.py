@@ -88,7 +88,8 @@ def test_fast_path_switch_is_per_thread():
 # --- long programs ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("which,n", [("grad", 20000), ("hvp", 3000), ("derivatives", 3000),
-                                     ("jit", 2000)])
+                                     ("jit", 2000), ("vjp", 5000), ("jvp", 5000),
+                                     ("error", 5000)])
 def test_long_program(which, n):
     got, want = R.LONG[which](n)  # far beyond the recursion limit (1000)
     np.testing.assert_allclose(got, want, rtol=1e-10)
@@ -199,17 +200,31 @@ def test_interrupted_jit_recording_is_not_kept():
 
 # --- integer inputs --------------------------------------------------------------------------
 
+_F = lambda x: tnp.sum(x * x)  # noqa: E731
+INTEGER_CALLS = {  # transform: (call on x, what the message calls the argument)
+    "grad": (lambda x: ta.grad(_F)(x), "argument 0"),
+    "value_and_grad": (lambda x: ta.value_and_grad(_F)(x), "argument 0"),
+    "vjp": (lambda x: ta.vjp(_F, x), "argument 0"),
+    "jvp": (lambda x: ta.jvp(_F, (x,), (x,)), "primals"),
+    "hvp": (lambda x: ta.hvp(_F, x, x), "x"),
+    "derivatives": (lambda x: ta.derivatives(_F, x, x, 2), "x"),
+    "hessian": (lambda x: ta.hessian(_F)(x), "argument 0"),
+    "jacrev": (lambda x: ta.jacrev(lambda x: x * x)(x), "argument 0"),
+    "laplacian": (lambda x: ta.laplacian(_F)(x), "x"),
+    "grad(argnums=(0, 1))": (lambda x: ta.grad(lambda a, b: tnp.sum(a * b), argnums=(0, 1))(
+        np.ones(3), x), "argument 1"),
+}
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.int64, np.bool_])
-@pytest.mark.parametrize("transform", ["grad", "hvp", "derivatives"])
+@pytest.mark.parametrize("transform", list(INTEGER_CALLS))
 def test_integer_input_is_a_clear_error(transform, dtype):
-    x = np.array([1, 0, 1], dtype=dtype)
-    f = lambda x: tnp.sum(x * x)  # noqa: E731
-    call = {"grad": lambda: ta.grad(f)(x), "hvp": lambda: ta.hvp(f, x, x),
-            "derivatives": lambda: ta.derivatives(f, x, x, 2)}[transform]
-    what = "argument 0" if transform == "grad" else "x"  # hvp and derivatives name it x
-    with pytest.raises(TypeError, match=rf"^{transform}: {what} has dtype {np.dtype(dtype).name}"
-                                        rf"; only floating-point inputs can be differentiated"):
-        call()
+    """Never a zero gradient for an integer array: an error naming function, argument, dtype."""
+    call, what = INTEGER_CALLS[transform]
+    fname = transform.split("(")[0]
+    with pytest.raises(TypeError, match=rf"^{fname}: {what} has dtype {np.dtype(dtype).name}; "
+                                        rf"only floating-point inputs can be differentiated"):
+        call(np.array([1, 0, 1], dtype=dtype))
 
 
 # --- float32 ---------------------------------------------------------------------------------
@@ -241,3 +256,25 @@ def test_deeply_nested_pytrees():
             np.testing.assert_allclose(got[0], 2 * 0.001 * i)
             got = got[1]
         assert got is None
+
+
+def test_jit_recording_of_a_taylor_pass_does_not_keep_every_value():
+    """derivatives() keeps a few series alive at a time; recording it under ta.jit must not
+    keep all of them (peak memory independent of the program's length)."""
+    import tracemalloc  # noqa: PLC0415
+
+    from taylorad.cpu import use_kernels  # noqa: PLC0415
+
+    x = np.linspace(0.2, 0.8, 20000)
+    peaks = []
+    for n in (30, 120):
+        d = ta.jit(lambda x, v, n=n: ta.derivatives(lambda y: tnp.sin(R.chain(y, n)), x, v, 4)[4])
+        tracemalloc.start()
+        try:
+            with use_kernels(False):  # (no fusion: nothing to compile)
+                got = d(x, np.ones_like(x))
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        np.testing.assert_allclose(got, np.sin(x), rtol=1e-8)
+    assert peaks[1] < 1.5 * peaks[0], peaks

@@ -97,6 +97,11 @@ def in_use():
     """Bytes of pooled buffers that arrays outside the pool still refer to (0 once every result
     and temporary of the computations that used the pool is gone).
 
+    Returns
+    -------
+    int
+        The size of the buffers checked out, in bytes.
+
     Examples
     --------
     >>> from taylorad.core import buffers

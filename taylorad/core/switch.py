@@ -12,7 +12,29 @@ _TLS = threading.local()  # .over: {id(state dict): [values of the open blocks, 
 
 
 def enabled(state):
-    """Whether the fast path of ``state`` is on in this thread."""
+    """Whether the fast path of ``state`` is on in this thread.
+
+    Parameters
+    ----------
+    state : dict
+        A fast path's module dict (``{"enabled": bool, ...}``, the process-wide default).
+
+    Returns
+    -------
+    bool
+        The value of the innermost open ``with`` block of that switch in this thread, else
+        ``state["enabled"]``.
+
+    Examples
+    --------
+    >>> class demo(Switch):
+    ...     _state = {"enabled": True}
+    >>> with demo(False):
+    ...     enabled(demo._state)
+    False
+    >>> enabled(demo._state)
+    True
+    """
     over = getattr(_TLS, "over", None)
     if over:
         stack = over.get(id(state))

@@ -6,11 +6,13 @@ Run it with ``python -m pytest -m stress tests/stress`` (it is excluded from the
 =====================================  ==========  =====================
 check                                  full        quick
 =====================================  ==========  =====================
-threads × calls (6 transforms)         8 × 500     4 × 40
+threads × calls (8 transforms)         8 × 500     4 × 40
+short-lived threads (state freed)      2000        100
 one ta.jit function: threads × calls   8 × 500     4 × 40
 tape length: grad                      10⁶         2·10⁴
 program length: hvp, derivatives(4)    10⁵         2·10³
 program length: ta.jit(grad)           2·10⁴       10³
+program length: vjp, jvp, an error     10⁵         2·10³
 calls per memory run                   10⁵         200
 random programs (hypothesis)           300         5
 float32 points per primitive           64          3
@@ -84,11 +86,37 @@ def test_one_jit_function_many_threads():
     assert R.clean_state()
 
 
+def test_short_lived_threads_leave_no_state():
+    """Per-thread state (trace stacks, fast-path switches) goes away with its thread."""
+    g = ta.grad(lambda x: tnp.sum(tnp.sin(x)))
+    jg = ta.jit(g)
+
+    wrong = []
+
+    def work():
+        with use_kernels(False):
+            for h in (g, jg):
+                if not np.allclose(h(np.ones(3)), np.cos(np.ones(3)), rtol=1e-14):
+                    wrong.append(h)
+
+    def many(n):
+        for _ in range(n):
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+
+    traced, _ = R.memory_growth(lambda i: many(1), size(2000, 100), warm=20)
+    assert traced < 64 << 10, traced
+    assert wrong == []
+
+
 # --- long programs ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("which,full,quick", [("grad", 10 ** 6, 20000), ("hvp", 10 ** 5, 2000),
                                               ("derivatives", 10 ** 5, 2000),
-                                              ("jit", 20000, 1000)])
+                                              ("jit", 20000, 1000), ("vjp", 10 ** 5, 2000),
+                                              ("jvp", 10 ** 5, 2000),
+                                              ("error", 10 ** 5, 2000)])
 def test_long_program(which, full, quick):
     got, want = R.LONG[which](size(full, quick))
     np.testing.assert_allclose(got, want, rtol=1e-9)
@@ -209,6 +237,11 @@ def test_random_programs_every_transform(tree, x, v):
     close(g(x), grad_ref)
     close(g(x), grad_ref)  # the replay
     close(ta.grad(lambda y: tnp.sum(ta.grad(f)(y) * v))(x), hess_ref @ v)  # grad of grad
+    close(ta.laplacian(f)(x), np.trace(hess_ref))
+    close(ta.hessian_diag(f)(x), np.diag(hess_ref))
+    close(ta.jacfwd(f)(x), grad_ref)
+    close(ta.jacrev(f)(x), grad_ref)
+    close(ta.jit(lambda y, w: ta.hvp(f, y, w))(x, v), hess_ref @ v)
 
 
 # --- float32 ---------------------------------------------------------------------------------

@@ -151,10 +151,13 @@ def pages_needing_examples():
 
 
 def _first_line(text):
+    """The docstring's first paragraph on one line (a summary may wrap, even inside a literal)."""
+    para = []
     for line in text.strip().splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+        if not line.strip():
+            break
+        para.append(line.strip())
+    return " ".join(para)
 
 
 def _esc(text):

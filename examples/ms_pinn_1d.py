@@ -1,4 +1,5 @@
 """A 1-D physics-informed network in the MindSpore API: u_xx by nested ms.grad, trained by nn.Adam
+===============================================================================================
 
 The boundary-value problem −u″(x) = π²·sin(πx) on [0, 1], u(0) = u(1) = 0, whose solution is
 u(x) = sin(πx). The network u_θ is a tanh MLP 1 → 16 → 16 → 1 (``nn.Dense`` cells); the loss is

@@ -92,7 +92,7 @@ class MSELoss(LossBase):
 
 
 class L1Loss(LossBase):
-    """``nn.L1Loss(reduction='mean')``: |logits − labels|, reduced.
+    """``nn.L1Loss(reduction='mean')``: ``|logits − labels|``, reduced.
 
     Examples
     --------
@@ -108,7 +108,7 @@ class L1Loss(LossBase):
 
 
 class SmoothL1Loss(LossBase):
-    """``nn.SmoothL1Loss(beta=1.0, reduction='none')``: 0.5·d²/β where |d| < β, else |d| − 0.5β.
+    """``nn.SmoothL1Loss(beta=1.0, reduction='none')``: ``0.5·d²/β`` where ``|d| < β``, else ``|d| − 0.5β``.
 
     Note MindSpore's default reduction here is ``'none'``.
 
@@ -134,7 +134,7 @@ class SmoothL1Loss(LossBase):
 
 
 class HuberLoss(LossBase):
-    """``nn.HuberLoss(reduction='mean', delta=1.0)``: 0.5·d² where |d| < δ, else δ·(|d| − 0.5δ).
+    """``nn.HuberLoss(reduction='mean', delta=1.0)``: ``0.5·d²`` where ``|d| < δ``, else ``δ·(|d| − 0.5δ)``.
 
     Examples
     --------

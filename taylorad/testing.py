@@ -21,7 +21,29 @@ def _rand_like(rng, x):
 
 
 def numerical_jvp(f, args, tangents, eps=1e-6):
-    """Central difference (f(x + εv) − f(x − εv)) / 2ε for a tuple of arguments."""
+    """Central difference (f(x + εv) − f(x − εv)) / 2ε for a tuple of arguments.
+
+    Parameters
+    ----------
+    f : callable
+        The function (arrays or a pytree out).
+    args, tangents : tuple of arrays
+        The point and the direction, one entry per argument.
+    eps : float
+        The step ε.
+
+    Returns
+    -------
+    array or pytree
+        The difference quotient, structured like ``f``'s output.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> from taylorad.testing import numerical_jvp
+    >>> numerical_jvp(tnp.sin, (np.array([0.0]),), (np.array([1.0]),))
+    array([1.])
+    """
     plus = f(*[a + eps * t for a, t in zip(args, tangents)])
     minus = f(*[a - eps * t for a, t in zip(args, tangents)])
     return tree_unflatten(tree_flatten(plus)[1], [
@@ -124,6 +146,32 @@ def check_taylor(f, f_mp, x0, order=8, rtol=1e-10, dps=50):
 
     ``f`` is a taylorad function of one float64 array; ``f_mp`` the same function on mpmath
     numbers. Compared elementwise, as normalized coefficients d_k / k!.
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise taylorad function.
+    f_mp : callable
+        The same function on mpmath numbers (``mpmath.exp`` …).
+    x0 : array
+        The points.
+    order : int
+        Highest order compared.
+    rtol : float
+        Relative tolerance per coefficient.
+    dps : int
+        mpmath's working precision in decimal digits.
+
+    Raises
+    ------
+    AssertionError
+        At the first coefficient that differs.
+
+    Examples
+    --------
+    >>> import mpmath, numpy as np, taylorad.numpy as tnp
+    >>> from taylorad.testing import check_taylor
+    >>> check_taylor(tnp.exp, mpmath.exp, np.array([0.5]), order=6)   # passes silently
     """
     import mpmath  # noqa: PLC0415 - a test dependency
 
@@ -141,7 +189,32 @@ def check_taylor(f, f_mp, x0, order=8, rtol=1e-10, dps=50):
 
 
 def check_hvp(f, x, v=None, eps=1e-5, rtol=1e-5, atol=1e-7, seed=0):
-    """Assert H(x)·v (forward over reverse) ≈ (∇f(x + εv) − ∇f(x − εv)) / 2ε."""
+    """Assert H(x)·v (forward over reverse) ≈ (∇f(x + εv) − ∇f(x − εv)) / 2ε.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function.
+    x : array
+        The point.
+    v : array, optional
+        The direction; None draws a random one.
+    eps, rtol, atol : float
+        Step and tolerances.
+    seed : int
+        Seed of the random direction.
+
+    Raises
+    ------
+    AssertionError
+        When the product differs from the difference quotient of the gradient.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> from taylorad.testing import check_hvp
+    >>> check_hvp(lambda x: tnp.sum(tnp.exp(x)), np.array([0.1, 0.2]))   # passes silently
+    """
     rng = np.random.default_rng(seed)
     x = np.asarray(x, dtype=np.float64)
     v = _rand_like(rng, x) if v is None else np.asarray(v, dtype=np.float64)

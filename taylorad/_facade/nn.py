@@ -13,6 +13,7 @@ import numpy as np
 from .. import numpy as tnp
 from ..core.trace import getval
 from . import dtype as mstype
+from ._activations import _gelu_erf, _gelu_tanh, _silu
 from .cell import Cell
 from .initializer import HeUniform, Initializer, Uniform, initializer
 from .loss import (CrossEntropyLoss, HuberLoss, L1Loss, LossBase, MSELoss, SmoothL1Loss,
@@ -106,21 +107,6 @@ class Softplus(_Act):
     """
 
     _fn = staticmethod(tnp.softplus)
-
-
-def _silu(v):
-    return tnp.multiply(v, tnp.sigmoid(v))
-
-
-def _gelu_erf(v):
-    return tnp.multiply(tnp.multiply(v, 0.5), tnp.add(tnp.erf(tnp.multiply(v, 1 / math.sqrt(2))),
-                                                        1.0))
-
-
-def _gelu_tanh(v):
-    inner = tnp.multiply(tnp.add(v, tnp.multiply(tnp.power(v, 3), 0.044715)),
-                         math.sqrt(2 / math.pi))
-    return tnp.multiply(tnp.multiply(v, 0.5), tnp.add(tnp.tanh(inner), 1.0))
 
 
 class SiLU(_Act):

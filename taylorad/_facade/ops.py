@@ -9,6 +9,7 @@ import numpy as np
 from .. import numpy as tnp
 from ..core.trace import getval
 from . import dtype as mstype
+from ._activations import _gelu_erf, _gelu_tanh, _silu
 from .tensor import Tensor, binary, result_dtype
 
 __all__ = ["Primitive"]  # extended below
@@ -785,8 +786,7 @@ def silu(input):  # noqa: A002
     >>> print(ops.silu(Tensor([0.0])))
     [0.]
     """
-    v = _float_in(_d(input))
-    return _t(tnp.multiply(v, tnp.sigmoid(v)))
+    return _t(_silu(_float_in(_d(input))))
 
 
 def gelu(input_x, approximate="none"):
@@ -799,8 +799,6 @@ def gelu(input_x, approximate="none"):
     >>> print(ops.gelu(Tensor([0.0])))
     [0.]
     """
-    from .nn import _gelu_erf, _gelu_tanh  # noqa: PLC0415
-
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     v = _float_in(_d(input_x))

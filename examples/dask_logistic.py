@@ -17,8 +17,9 @@ of the worker processes.
 
     python examples/dask_logistic.py                      # 2e6 x 50, 8 chunks, 2 workers
     python examples/dask_logistic.py --workers 1          # scaling
-    python examples/dask_logistic.py --rows 200_000_000 --chunks 400 --solvers taylorad
-        # out of core: X is regenerated from its seed on every pass, never stored
+    python examples/dask_logistic.py --rows 1e7 --chunks 80 --memory-limit 1GiB \
+        --solvers "taylorad newton"   # out of core: 4 GB of data, 2 GiB of workers; X is
+                                      # regenerated from its seed on every pass, never stored
     python examples/dask_logistic.py --scheduler tcp://host:8786   # an existing cluster
     python examples/dask_logistic.py --fast               # the test suite's quick run
 
@@ -127,6 +128,8 @@ def main(argv=None):
     ap.add_argument("--chunks", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scheduler", default=None, help="address of an existing scheduler")
+    ap.add_argument("--memory-limit", default="auto",
+                    help="per worker of the LocalCluster, e.g. 1GiB (default: a share of RAM)")
     ap.add_argument("--solvers", default="taylorad newton,dask-glm newton,dask-glm lbfgs")
     ap.add_argument("--persist", action=argparse.BooleanOptionalAction, default=None,
                     help="keep X, y in the workers' memory (default: when it fits easily)")
@@ -135,7 +138,8 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1, help="runs per solver (median printed)")
     ap.add_argument("--fast", action="store_true", help="a small quick run (tests)")
     a = ap.parse_args(argv)
-    if a.fast or os.environ.get("TAYLORAD_EXAMPLES_FAST") == "1":
+    a.fast = a.fast or os.environ.get("TAYLORAD_EXAMPLES_FAST") == "1"
+    if a.fast:
         a.rows, a.cols, a.chunks = 20_000, 5, 4
         a.solvers = "taylorad newton,dask-glm newton"
     rows = int(a.rows)
@@ -147,8 +151,10 @@ def main(argv=None):
     if a.scheduler:
         client, cluster = Client(a.scheduler), None
     else:
-        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        # fast mode (the test suite): threads in this process, which start in a fraction of the
+        # time; tests/test_dask.py runs worker processes
+        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=not a.fast,
+                               dashboard_address=None, memory_limit=a.memory_limit)
         client = Client(cluster)
     client.register_plugin(_counter_plugin())
     try:

@@ -48,7 +48,8 @@ def main(argv=None):
                     help="also time the primitive-per-task graph (blockwise=False)")
     ap.add_argument("--check", type=int, default=20_000, help="points checked against NumPy")
     a = ap.parse_args(argv)
-    if os.environ.get("TAYLORAD_EXAMPLES_FAST") == "1":
+    fast = os.environ.get("TAYLORAD_EXAMPLES_FAST") == "1"
+    if fast:
         a.points, a.chunk, a.check = 40_000, 10_000, 5_000
 
     import dask  # noqa: PLC0415
@@ -58,7 +59,8 @@ def main(argv=None):
     if a.scheduler:
         client, cluster = Client(a.scheduler), None
     else:
-        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
+        # fast mode (the test suite): threads in this process, quick to start
+        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=not fast,
                                dashboard_address=None)
         client = Client(cluster)
     try:

@@ -47,6 +47,7 @@ def main(argv=None):
     ap.add_argument("--graph", action="store_true",
                     help="also time the primitive-per-task graph (blockwise=False)")
     ap.add_argument("--check", type=int, default=20_000, help="points checked against NumPy")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each variant")
     a = ap.parse_args(argv)
     fast = os.environ.get("TAYLORAD_EXAMPLES_FAST") == "1"
     if fast:
@@ -70,6 +71,7 @@ def main(argv=None):
         print(f"{n} points in {pts.npartitions} chunks of {step}; "
               f"{len(client.scheduler_info()['workers'])} workers")
         variants = [("blockwise", True)] + ([("graph", False)] if a.graph else [])
+        variants = variants * a.repeat  # interleaved repeats (the first includes warm-up)
         lap = None
         for name, blockwise in variants:
             t0 = time.perf_counter()

@@ -138,6 +138,8 @@ def test_hvp_hessian_hessian_diag_match_closed_form(data):
     _check(ta.hvp(lambda w: nll(w, X, y), W, V), H @ V)
     _check(ta.toolbox.hvp_batch(lambda w: nll(w, X, y), W, np.eye(P)[:2]), H[:2])
     _check(ta.toolbox.hessian_diag(lambda w: nll(w, X, y))(W), np.diag(H))
+    _check(ta.hessian_diag_estimate(lambda w: nll(w, X, y), W, 3, seed=1),
+           ta.hessian_diag_estimate(lambda w: nll(w, Xn, yn), W, 3, seed=1))
 
 
 def test_vjp_jvp_jacobians_of_data_sized_outputs(data):
@@ -163,6 +165,9 @@ def test_derivatives_and_jet_along_a_direction(data):
     X, y, Xn, yn = data
     _check(ta.derivatives(lambda w: nll(w, X, y), W, V, 3),
            ta.derivatives(lambda w: nll(w, Xn, yn), W, V, 3))
+    idx = [(0, 1, 2), (3, 3, 3)]
+    _check(ta.derivative_tensor(lambda w: nll(w, X, y), W, 3, indices=idx),
+           ta.derivative_tensor(lambda w: nll(w, Xn, yn), W, 3, indices=idx))
     series = [V, 0.5 * V]
     _check(ta.jet(lambda w: nll(w, X, y), (W,), (series,)),
            ta.jet(lambda w: nll(w, Xn, yn), (W,), (series,)))

@@ -37,6 +37,11 @@ def client():
     yield c
     c.close()
     cluster.close()
+    del c, cluster
+    import gc
+
+    for _ in range(3):  # the client's and cluster's asyncio objects sit in reference cycles
+        gc.collect()    # whose finalizers make more: collect them here, not in a later test
 
 
 @pytest.fixture(scope="module")

@@ -345,6 +345,12 @@ def test_error_dense_derivative_wrt_dask_argument(data, transform):
         getattr(ta, transform)(f)(X)
 
 
+def test_error_minimize_with_dask_parameters(data):
+    X, y, _, _ = data
+    with pytest.raises(TypeError, match=r"minimize: x0 is a Dask array.*x0.compute\(\)"):
+        topt.minimize(nll, da.zeros(P, chunks=2), args=(X, y), method="newton-exact")
+
+
 def test_error_jit_with_dask_arrays(data):
     X, y, _, _ = data
     with pytest.raises(TypeError, match=r"jit.*Dask"):

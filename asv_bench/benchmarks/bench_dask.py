@@ -13,7 +13,9 @@ import os
 import numpy as np
 
 FULL = os.environ.get("TAYLORAD_BENCH_FULL") == "1"
-ROWS = 2_000_000 if FULL else 200_000
+# the test suite's smoke run: tiny data on Dask's local scheduler, no cluster in its process
+SMOKE = os.environ.get("TAYLORAD_BENCH_SMOKE") == "1"
+ROWS = 2_000_000 if FULL else 2_000 if SMOKE else 200_000
 COLS, CHUNKS = 50, 8
 
 _STATE = {}
@@ -27,17 +29,21 @@ def _cluster():
         from taylorad.core import backend  # noqa: F401 - a commit with the Dask backend
     except ImportError as e:
         raise NotImplementedError(f"needs dask, distributed and taylorad's Dask backend: {e}")
-    if "client" not in _STATE:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        _STATE["client"] = Client(cluster)
-        _STATE["cluster"] = cluster
+    if SMOKE:
+        import dask.array  # noqa: F401
+    if "data" not in _STATE:
+        if not SMOKE:
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            _STATE["client"] = Client(cluster)
+            _STATE["cluster"] = cluster
         rng = dask.array.random.default_rng(0)
         X = rng.normal(size=(ROWS, COLS), chunks=(ROWS // CHUNKS, COLS))
         w_true = np.random.default_rng(1).normal(size=COLS) / np.sqrt(COLS)
         y = (X @ w_true + rng.logistic(size=ROWS, chunks=ROWS // CHUNKS) > 0).astype("f8")
-        _STATE["data"] = _STATE["client"].persist([X, y])
-    return _STATE["client"], _STATE["data"]
+        _STATE["data"] = (_STATE["client"].persist([X, y]) if not SMOKE else
+                          list(dask.persist(X, y, scheduler="sync")))
+    return _STATE.get("client"), _STATE["data"]
 
 
 def _nll(w, X, y):

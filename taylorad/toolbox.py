@@ -18,7 +18,7 @@ from .core import backend
 from .core.collapsed import CollapsedBox, CollapsedTrace
 from .core.reverse import ReverseTrace, VJPBox, _pull, _reverse_run
 from .core.taylor import TaylorBox, TaylorTrace
-from .core.trace import getval
+from .core.trace import STATE, getval
 
 __all__ = ["hvp_batch", "hessian", "jacfwd", "jacrev", "laplacian", "laplacian_estimate",
            "hessian_diag", "hessian_diag_estimate", "derivative_tensor"]
@@ -339,7 +339,7 @@ def _point_basis(x):
                            shape)
 
 
-def laplacian(fun, method="collapsed"):
+def laplacian(fun, method="collapsed", blockwise=None):
     """Return a function giving Δf(x) = Σᵢ ∂²f/∂xᵢ² over the LAST axis of x.
 
     ``fun`` maps x of shape (..., d) to values of shape (...) pointwise (each output depends on
@@ -354,6 +354,13 @@ def laplacian(fun, method="collapsed"):
         coefficients are summed over directions as they propagate), 'stacked' (order-2 Taylor
         with every direction's coefficients), or 'nested' (diagonal of batched Hessian-vector
         products, i.e. nested first-order AD — the baseline).
+    blockwise : None or bool
+        For a Dask array x (chunked along the points, each point whole in one chunk): True runs
+        the Laplacian chunk by chunk, one task per chunk on the chunk's NumPy array (pointwise,
+        so exact; the NumPy fast paths apply inside the task); False builds one Dask task per
+        primitive and chunk. None (default): blockwise unless an outer transformation is running
+        (the Laplacian inside a loss being differentiated needs the graph). ``fun`` must then not
+        close over Dask arrays.
 
     Returns
     -------
@@ -381,6 +388,12 @@ def laplacian(fun, method="collapsed"):
         if x.ndim == 0:
             raise ValueError(f"{fname}: x must have at least one axis (the coordinates)")
         _whole_last_axis(x, fname)
+        v = getval(x)
+        if backend.is_dask(v) and v is x and blockwise is not False and \
+                (blockwise or not STATE.active):
+            inner = laplacian(fun, method)
+            return v.map_blocks(lambda b: inner(b), drop_axis=v.ndim - 1, dtype=v.dtype,
+                                meta=np.empty((0,) * (v.ndim - 1), v.dtype))
         E = _point_basis(x)
         if method == "collapsed":
             tr = CollapsedTrace(E.shape[0])

@@ -37,6 +37,11 @@ def client():
     yield c
     c.close()
     cluster.close()
+    del c, cluster
+    import gc
+
+    for _ in range(3):  # the client's and cluster's asyncio objects sit in reference cycles
+        gc.collect()    # whose finalizers make more: collect them here, not in a later test
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +143,8 @@ def test_hvp_hessian_hessian_diag_match_closed_form(data):
     _check(ta.hvp(lambda w: nll(w, X, y), W, V), H @ V)
     _check(ta.toolbox.hvp_batch(lambda w: nll(w, X, y), W, np.eye(P)[:2]), H[:2])
     _check(ta.toolbox.hessian_diag(lambda w: nll(w, X, y))(W), np.diag(H))
+    _check(ta.hessian_diag_estimate(lambda w: nll(w, X, y), W, 3, seed=1),
+           ta.hessian_diag_estimate(lambda w: nll(w, Xn, yn), W, 3, seed=1))
 
 
 def test_vjp_jvp_jacobians_of_data_sized_outputs(data):
@@ -161,8 +168,11 @@ def test_vjp_jvp_jacobians_of_data_sized_outputs(data):
 
 def test_derivatives_and_jet_along_a_direction(data):
     X, y, Xn, yn = data
-    _check(ta.derivatives(lambda w: nll(w, X, y), W, V, 4),
-           ta.derivatives(lambda w: nll(w, Xn, yn), W, V, 4))
+    _check(ta.derivatives(lambda w: nll(w, X, y), W, V, 3),
+           ta.derivatives(lambda w: nll(w, Xn, yn), W, V, 3))
+    idx = [(0, 1, 2), (3, 3, 3)]
+    _check(ta.derivative_tensor(lambda w: nll(w, X, y), W, 3, indices=idx),
+           ta.derivative_tensor(lambda w: nll(w, Xn, yn), W, 3, indices=idx))
     series = [V, 0.5 * V]
     _check(ta.jet(lambda w: nll(w, X, y), (W,), (series,)),
            ta.jet(lambda w: nll(w, Xn, yn), (W,), (series,)))
@@ -182,12 +192,25 @@ def points(client):
     return pts, pts.compute()
 
 
-@pytest.mark.parametrize("method", ["collapsed", "stacked", "nested"])
-def test_laplacian_of_points_chunked_along_the_points(points, method):
+@pytest.mark.parametrize("method, blockwise", [("collapsed", None), ("collapsed", False),
+                                               ("stacked", False), ("nested", False)])
+def test_laplacian_of_points_chunked_along_the_points(points, method, blockwise):
     pts, pn = points
-    lap = ta.laplacian(u, method=method)(pts)
+    lap = ta.laplacian(u, method=method, blockwise=blockwise)(pts)
     assert lap.chunks == (pts.chunks[0],)  # stays chunked like the points
     _check(lap, ta.laplacian(u, method=method)(pn))
+
+
+def test_pinn_loss_gradient_through_a_dask_laplacian(points):
+    """Inside a transformation the Laplacian runs as a graph: d/da mean((Δu_a)²) on Dask."""
+    pts, pn = points
+
+    def loss(a, P):
+        lap = ta.laplacian(lambda q: tnp.sum(tnp.tanh(q * a), axis=-1))(P)
+        return tnp.mean(lap * lap)
+
+    a = np.array([0.7, -1.3])
+    _check(ta.value_and_grad(loss)(a, pts), ta.value_and_grad(loss)(a, pn))
 
 
 def test_estimators_on_dask_points_match_their_numpy_probes(points):
@@ -234,7 +257,7 @@ def graphs(client):
     return _Graphs(client)
 
 
-@pytest.mark.parametrize("method", ["newton-exact", "trust-ncg", "trust-exact", "newton-cg"])
+@pytest.mark.parametrize("method", ["newton-exact", "trust-ncg"])
 def test_minimize_one_pass_per_evaluation(data, graphs, method):
     X, y, Xn, yn = data
     before = graphs()
@@ -246,7 +269,7 @@ def test_minimize_one_pass_per_evaluation(data, graphs, method):
     assert isinstance(r.x, np.ndarray) and isinstance(r.jac, np.ndarray)  # on the client
     # every evaluation is one graph: passes = graphs the scheduler received
     assert r.npass == sent
-    evals = max(r.nfev, r.njev) + (r.nhev if method in ("trust-ncg", "newton-cg") else 0)
+    evals = max(r.nfev, r.njev) + (r.nhev if method == "trust-ncg" else 0)
     assert r.npass <= evals, (r.npass, r.nfev, r.njev, r.nhev)
     assert r.pass_time > 0
 
@@ -320,6 +343,12 @@ def test_error_dense_derivative_wrt_dask_argument(data, transform):
          "jacrev": lambda X: X @ W, "hessian_diag": lambda X: nll(W, X, y)}[transform]
     with pytest.raises(ValueError, match=rf"{transform}: .*Dask array.*"):
         getattr(ta, transform)(f)(X)
+
+
+def test_error_minimize_with_dask_parameters(data):
+    X, y, _, _ = data
+    with pytest.raises(TypeError, match=r"minimize: x0 is a Dask array.*x0.compute\(\)"):
+        topt.minimize(nll, da.zeros(P, chunks=2), args=(X, y), method="newton-exact")
 
 
 def test_error_jit_with_dask_arrays(data):

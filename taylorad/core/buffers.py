@@ -144,7 +144,10 @@ def pooled_ufunc(ufunc):
         for a in args:
             t = type(a)
             if t is ndarray:
-                big = big or a.nbytes >= UFUNC_MIN
+                if a.nbytes >= UFUNC_MIN:
+                    if not a.flags.c_contiguous:  # a pooled output is C-ordered: NumPy's own
+                        return None  # output follows a transposed operand's layout instead
+                    big = True
             elif t not in pyscalars:
                 return None
         if not big:

@@ -48,8 +48,8 @@ def _unit_rows(flat):
     matrix whose rows are unit vectors (the seeds of a dense Hessian or Jacobian: rows of the
     identity), else None. Checked on the small seed matrix, never on data."""
     if type(flat) is not np.ndarray or flat.ndim != 2 or flat.shape[0] > flat.shape[1] or \
-            flat.dtype.kind != "f" or not flat.size:
-        return None
+            flat.dtype.kind != "f" or not flat.size or np.count_nonzero(flat[0]) != 1:
+        return None  # (the first row decides cheaply for data-sized stacks)
     cols = np.argmax(flat, axis=1)
     if not np.all(flat[np.arange(flat.shape[0]), cols] == 1) or \
             np.count_nonzero(flat) != flat.shape[0]:

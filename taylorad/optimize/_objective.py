@@ -61,6 +61,10 @@ def _check_x0(x0, fname):
             except Exception:  # noqa: BLE001
                 raise TypeError(f"{fname}: x0 is a {type(leaf).__name__}, not an array; pass a "
                                 f"numpy or cupy float array") from None
+        if backend.is_dask(leaf):
+            raise TypeError(f"{fname}: x0 is a Dask array — the parameters stay NumPy on the "
+                            f"client (the solver's steps are small dense linear algebra): pass "
+                            f"x0.compute(), and the Dask data through args=(X, y, ...)")
         kind = np.dtype(leaf.dtype).kind
         if kind == "c":
             raise TypeError(f"{fname}: x0 is complex; minimize works on real floating-point "

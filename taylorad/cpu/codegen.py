@@ -156,7 +156,9 @@ def source(kind, name, K, ds, ip=0):
     integer exponent, by binary powering). ``ds`` = stored coefficients of each series operand.
     Layout: primals (m,), series (d, nb, m), out (K, nb, m): nb directions of m elements.
     Every kernel takes two more arguments, ``lo, hi``: it computes elements ``lo ≤ i < hi`` of
-    each direction (``threads.parallel_for`` runs disjoint ranges on several threads).
+    each direction (``threads.parallel_for`` runs disjoint ranges on several threads); pass them
+    as ``numpy.uint64``: with signed bounds numba keeps its negative-index wraparound in the loop
+    and LLVM does not vectorize it.
     """
     body = _Body()
     if kind == "unary":

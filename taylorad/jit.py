@@ -428,9 +428,10 @@ def _fused(ops, meta, out_specs):
 
     if not dispatch._state["enabled"] or not dispatch.available():
         return ops
-    from .cpu import fuse, kernels  # noqa: PLC0415
+    from .cpu import chain, fuse, kernels  # noqa: PLC0415
 
     try:
+        ops = chain.fuse_chains(ops, meta, out_specs, kernels.load)  # Taylor kernels in a row
         return fuse.fuse(ops, meta, out_specs, kernels.load)
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "

@@ -243,6 +243,7 @@ def _chain_op(chain, ops, meta, uses, final, load):
     kernel = load(src)
     work = 2 * (K + 1) * nb * len(chain)  # ~ns per element (threads.MIN_WORK)
     originals = [ops[i] for i in idx]
+    members = [kind if kind != "unary" else name for kind, name, _, _, _ in steps]
     absorbed_ops = [ops[u] for u in absorbed]
     u64 = np.uint64
     hows = [(pos, how) for _, pos, how in args]
@@ -265,6 +266,7 @@ def _chain_op(chain, ops, meta, uses, final, load):
         threads.parallel_for(lambda lo, hi: kernel(*kargs, *res, nb, m, u64(lo), u64(hi)), m,
                              work)
         dispatch.calls["chain"] += 1
+        dispatch.calls.update(members)  # each rule's kernel ran (fused): counted as before
         flat = []
         for r, (_, _, rec, slots) in zip(res, outs):
             r = r.reshape(rec)

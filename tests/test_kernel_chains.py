@@ -110,3 +110,29 @@ def test_kernels_switched_off_at_replay_run_the_recorded_calls():
     assert np.array_equal(got, composed)
     np.testing.assert_allclose(got, ref, rtol=1e-11, atol=1e-11 * np.abs(ref).max())
     assert not math.isnan(got.sum())
+
+
+def test_a_chain_kernel_that_fails_warns_and_runs_the_recorded_calls(monkeypatch):
+    from taylorad.cpu import kernels  # noqa: PLC0415
+
+    real = kernels.load
+
+    def load(src):
+        fn = real(src)
+        if "def kernel(q0" not in src:  # the single-rule and fused-arithmetic kernels work
+            return fn
+
+        def broken(*a):
+            raise RuntimeError("simulated compiler failure")
+        return broken
+
+    monkeypatch.setattr(kernels, "load", load)
+    f = CHAINS["transcendental"]
+    x, v = np.linspace(-0.9, 0.9, 2001), np.full(2001, 0.9)
+    ref = ta.derivatives(f, x, v, 3)[3]
+    d = ta.jit(lambda x, v: ta.derivatives(f, x, v, 3)[3])
+    d(x, v)
+    with pytest.warns(RuntimeWarning, match="fused kernel for 6 Taylor rules failed"):
+        got = d(x, v)
+    assert np.array_equal(got, ref)
+    assert np.array_equal(d(x, v), ref)  # no second warning: warnings as errors would raise

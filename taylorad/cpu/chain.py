@@ -18,6 +18,7 @@ run one by one, as before.
 """
 import functools
 import math
+import warnings
 
 import numpy as np
 
@@ -247,9 +248,10 @@ def _chain_op(chain, ops, meta, uses, final, load):
     absorbed_ops = [ops[u] for u in absorbed]
     u64 = np.uint64
     hows = [(pos, how) for _, pos, how in args]
+    broken = []  # the kernel failed once: the recorded calls from then on
 
     def impl(*values):
-        if not dispatch._state["enabled"] or dispatch._kernels() is None:
+        if broken or not dispatch._state["enabled"] or dispatch._kernels() is None:
             return _fallback(values)
         kargs = []
         for pos, how in hows:
@@ -263,8 +265,15 @@ def _chain_op(chain, ops, meta, uses, final, load):
                 kargs.append(dispatch._kernels().companion(
                     x, how[1], buffers.empty((m,), _F64), buffers.empty((m,), np.bool_)))
         res = [buffers.empty(sh, _F64) for _, sh, _, _ in outs]
-        threads.parallel_for(lambda lo, hi: kernel(*kargs, *res, nb, m, u64(lo), u64(hi)), m,
-                             work)
+        try:
+            threads.parallel_for(lambda lo, hi: kernel(*kargs, *res, nb, m, u64(lo), u64(hi)),
+                                 m, work)
+        except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
+            broken.append(err)
+            warnings.warn(f"taylorad.cpu: the fused kernel for {len(chain)} Taylor rules failed "
+                          f"({type(err).__name__}: {err}); running them one by one from now on",
+                          RuntimeWarning, stacklevel=2)
+            return _fallback(values)
         dispatch.calls["chain"] += 1
         dispatch.calls.update(members)  # each rule's kernel ran (fused): counted as before
         flat = []

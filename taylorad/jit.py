@@ -26,7 +26,7 @@ import numpy as np
 from .core import buffers
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
-from .cpu.threads import parallel_ufunc
+from .cpu.threads import may_split, parallel_ufunc
 from .numpy._util import array_namespace
 from .numpy.products import is_outer
 
@@ -351,7 +351,8 @@ class _Program:
         if ufunc is np.concatenate:
             return f"v{out}", (f"{name(ufunc, 'u')}(({', '.join(args)},), "
                                f"axis={params['axis']!r}, {into})"), False
-        if isinstance(ufunc, np.ufunc) and ufunc.signature is None and ufunc.nout == 1:
+        if isinstance(ufunc, np.ufunc) and ufunc.signature is None and ufunc.nout == 1 and \
+                may_split(ufunc, math.prod(shape)):
             # large elementwise calls split across threads (NumPy's ufuncs run on one)
             return f"v{out}", (f"_pufunc({name(ufunc, 'u')}, {', '.join(args)}, {into})"), False
         return f"v{out}", f"{name(ufunc, 'u')}({', '.join(args)}, {into})", False

@@ -29,7 +29,7 @@ from .core import backend, buffers
 from .core.switch import enabled
 from .core.trace import STATE, Box, Trace, check_one_backend
 from .core.tree import tree_flatten, tree_unflatten
-from .cpu.threads import parallel_ufunc
+from .cpu.threads import may_split, parallel_ufunc
 from .numpy._util import array_namespace
 from .numpy.products import is_outer
 
@@ -356,7 +356,8 @@ class _Program:
         if ufunc is np.concatenate:
             return f"v{out}", (f"{name(ufunc, 'u')}(({', '.join(args)},), "
                                f"axis={params['axis']!r}, {into})"), False
-        if isinstance(ufunc, np.ufunc) and ufunc.signature is None and ufunc.nout == 1:
+        if isinstance(ufunc, np.ufunc) and ufunc.signature is None and ufunc.nout == 1 and \
+                may_split(ufunc, math.prod(shape)):
             # large elementwise calls split across threads (NumPy's ufuncs run on one)
             return f"v{out}", (f"_pufunc({name(ufunc, 'u')}, {', '.join(args)}, {into})"), False
         return f"v{out}", f"{name(ufunc, 'u')}({', '.join(args)}, {into})", False
@@ -433,9 +434,10 @@ def _fused(ops, meta, out_specs):
 
     if not enabled(dispatch._state) or not dispatch.available():
         return ops
-    from .cpu import fuse, kernels  # noqa: PLC0415
+    from .cpu import chain, fuse, kernels  # noqa: PLC0415
 
     try:
+        ops = chain.fuse_chains(ops, meta, out_specs, kernels.load)  # Taylor kernels in a row
         return fuse.fuse(ops, meta, out_specs, kernels.load)
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "

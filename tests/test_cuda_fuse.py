@@ -67,19 +67,23 @@ class _HostKernel:
                 ctypes.c_longlong(int(n)), ctypes.c_longlong(int(M)))
 
 
+class ndarray(np.ndarray):  # noqa: N801 - cupy's name
+    """The stand-in's array (defined once: a class made per test would be freed later, inside
+    another test that checks for garbage cycles)."""
+
+    __module__ = "cupy"
+
+    @property
+    def device(self):
+        return types.SimpleNamespace(id=0)
+
+    def get(self):
+        return np.asarray(self).view(np.ndarray)
+
+
 @pytest.fixture
 def fake_cupy(tmp_path, monkeypatch):
     mod = types.ModuleType("cupy")
-
-    class ndarray(np.ndarray):  # noqa: N801 - cupy's name
-        __module__ = "cupy"
-
-        @property
-        def device(self):
-            return types.SimpleNamespace(id=0)
-
-        def get(self):
-            return np.asarray(self).view(np.ndarray)
 
     def wrap(r):
         return r.view(ndarray) if isinstance(r, np.ndarray) and type(r) is not ndarray else r

@@ -10,7 +10,7 @@ of ``derivatives`` has d = 1) are left out when the source is generated, not tes
 Every recurrence follows the order of operations of the composed rule in ``taylorad/numpy`` so
 the two agree to rounding. This module is plain Python (no numba): tests read its output.
 """
-__all__ = ["UNARY", "source"]
+__all__ = ["UNARY", "chain_source", "source"]
 
 UNARY = ("exp", "expm1", "log", "log1p", "sin", "cos", "sinh", "cosh", "tan", "tanh", "sigmoid",
          "sqrt", "square", "reciprocal")
@@ -146,6 +146,32 @@ def _int_power(body, x, n, K):
     return result[1:]
 
 
+def _divide(body, a, b, y0, K):
+    """Coefficients y₁..y_K of a / b (a[0] unused: y0 names the quotient)."""
+    inv = body.let(f"1.0 / {b[0]}", "inv")
+    y = [y0]
+    for k in range(1, K + 1):
+        acc = body.dot([(b[j], y[k - j]) for j in range(1, k + 1)])
+        num = (a[k] if acc is None else body.let(f"-{acc}") if a[k] is None
+               else body.let(f"{a[k]} - {acc}"))
+        y.append(None if num is None else body.let(f"{num} * {inv}", "y"))
+    return y[1:]
+
+
+def _power(body, x, y0, p, ip, K):
+    """Coefficients y₁..y_K of x ** p (``p`` names the exponent; ip > 0: the integer one)."""
+    if ip > 0:
+        return _int_power(body, x, ip, K)
+    inv = body.let(f"1.0 / {x[0]}", "inv")
+    y = [y0]
+    for k in range(1, K + 1):
+        terms = [f"{x[j]} * {y[k - j]} * ((({p} + 1.0) * {float(j)!r} - {float(k)!r}) / "
+                 f"{float(k)!r})" for j in range(1, k + 1)
+                 if x[j] is not None and y[k - j] is not None]
+        y.append(body.let(f"({' + '.join(terms)}) * {inv}", "y") if terms else None)
+    return y[1:]
+
+
 def source(kind, name, K, ds, ip=0):
     """Python source of a kernel function ``kernel``.
 
@@ -156,7 +182,9 @@ def source(kind, name, K, ds, ip=0):
     integer exponent, by binary powering). ``ds`` = stored coefficients of each series operand.
     Layout: primals (m,), series (d, nb, m), out (K, nb, m): nb directions of m elements.
     Every kernel takes two more arguments, ``lo, hi``: it computes elements ``lo ≤ i < hi`` of
-    each direction (``threads.parallel_for`` runs disjoint ranges on several threads).
+    each direction (``threads.parallel_for`` runs disjoint ranges on several threads); pass them
+    as ``numpy.uint64``: with signed bounds numba keeps its negative-index wraparound in the loop
+    and LLVM does not vectorize it.
     """
     body = _Body()
     if kind == "unary":
@@ -182,31 +210,14 @@ def source(kind, name, K, ds, ip=0):
         loads = ([("b0_", "b0[i]"), ("yy0", "y0[i]")]
                  + [(f"a{k}_", f"As[{k - 1}, bi, i]") for k in range(1, da + 1)]
                  + [(f"b{k}_", f"Bs[{k - 1}, bi, i]") for k in range(1, db + 1)])
-        inv = body.let("1.0 / b0_", "inv")
-        y = ["yy0"]
-        for k in range(1, K + 1):
-            acc = body.dot([(bb[j], y[k - j]) for j in range(1, k + 1)])
-            num = (a[k] if acc is None else body.let(f"-{acc}") if a[k] is None
-                   else body.let(f"{a[k]} - {acc}"))
-            y.append(None if num is None else body.let(f"{num} * {inv}", "y"))
-        ys = y[1:]
+        ys = _divide(body, a, bb, "yy0", K)
         args = "b0, y0, As, Bs, out, nb, m"
     elif kind == "power":
         (d,) = ds
         x = ["x0_"] + [None if k > d else f"x{k}_" for k in range(1, K + 1)]
         loads = [("x0_", "x0[i]"), ("yy0", "y0[i]")] + [(f"x{k}_", f"xs[{k - 1}, bi, i]")
                                                         for k in range(1, d + 1)]
-        if ip > 0:
-            ys = _int_power(body, x, ip, K)
-        else:
-            inv = body.let("1.0 / x0_", "inv")
-            y = ["yy0"]
-            for k in range(1, K + 1):
-                terms = [f"{x[j]} * {y[k - j]} * (((p + 1.0) * {float(j)!r} - {float(k)!r}) / "
-                         f"{float(k)!r})" for j in range(1, k + 1)
-                         if x[j] is not None and y[k - j] is not None]
-                y.append(body.let(f"({' + '.join(terms)}) * {inv}", "y") if terms else None)
-            ys = y[1:]
+        ys = _power(body, x, "yy0", "p", ip, K)
         args = "p, x0, y0, xs, out, nb, m"
     else:
         raise ValueError(f"taylorad.cpu: unknown kernel kind {kind!r}")
@@ -216,4 +227,69 @@ def source(kind, name, K, ds, ip=0):
              "    for bi in range(nb):",
              "        for i in range(lo, hi):"]
     lines += ["            " + s for s in inner]
+    return "\n".join(lines) + "\n"
+
+
+def chain_source(args, steps, stores, K):
+    """Source of one kernel running several Taylor rules in a row (``taylorad.cpu.chain``): the
+    series that one step hands to the next stay in registers instead of a (K, nb, m) array.
+
+    ``args``: the kernel's array and scalar arguments, in order (the kernel takes them, then
+    ``nb, m, lo, hi``). Each step is ``(kind, name, ip, primals, series)`` with ``kind`` and
+    ``name`` as in ``source``; ``primals``: argument names — unary: (x0, y0) (x0 the companion
+    for sin and cos), multiply: (a0, b0), divide: (b0, y0), power: (p, x0, y0); ``series``: per
+    operand None (no coefficients), ``("arg", name, d)`` (a (d, nb, m) argument) or
+    ``("step", j)`` (step j's result). ``stores``: ``(j, out, k)`` writes step j's coefficient
+    k + 1 to ``out[bi, i]``, or all K of them to ``out[k, bi, i]`` when k is None.
+
+    A coefficient the single-rule kernel would store as 0.0 (a known zero) reaches the next step
+    as the number 0.0, not as a left-out term, so each value is the one the single-rule kernels
+    compute through memory, bit for bit (float64: a float32 kernel rounds what it stores).
+    """
+    body = _Body()
+    loaded, results = {}, []
+
+    def load(a, idx="i", hint="v"):
+        key = (a, idx)
+        if key not in loaded:
+            loaded[key] = body.let(f"{a}[{idx}]", hint)
+        return loaded[key]
+
+    def series(ref):
+        if ref is None:
+            return [None] * K
+        if ref[0] == "step":
+            return [body.let("0.0", "z") if c is None else c for c in results[ref[1]]]
+        _, a, d = ref
+        return [load(a, f"{k - 1}, bi, i", "s") if k <= d else None for k in range(1, K + 1)]
+
+    for kind, name, ip, primals, operands in steps:
+        if kind == "unary":
+            x0, y0 = primals
+            ys = _unary(body, name, [load(x0)] + series(operands[0]), load(y0), K)
+        elif kind == "multiply":
+            a0, b0 = primals
+            ys = _cauchy(body, [load(a0)] + series(operands[0]),
+                         [load(b0)] + series(operands[1]), K)[1:]
+        elif kind == "divide":
+            b0, y0 = primals
+            ys = _divide(body, [None] + series(operands[0]), [load(b0)] + series(operands[1]),
+                         load(y0), K)
+        elif kind == "power":
+            p, x0, y0 = primals
+            ys = _power(body, [load(x0)] + series(operands[0]), load(y0), p, ip, K)
+        else:
+            raise ValueError(f"taylorad.cpu: unknown kernel kind {kind!r}")
+        results.append(ys)
+    lines = [f"def kernel({', '.join(args)}, nb, m, lo, hi):",
+             "    for bi in range(nb):",
+             "        for i in range(lo, hi):"]
+    for j, out, k in stores:
+        ys = results[j]
+        if k is None:
+            body.lines += [f"{out}[{q}, bi, i] = {'0.0' if v is None else v}"
+                           for q, v in enumerate(ys)]
+        else:
+            body.lines.append(f"{out}[bi, i] = {'0.0' if ys[k] is None else ys[k]}")
+    lines += ["            " + s for s in body.lines]
     return "\n".join(lines) + "\n"

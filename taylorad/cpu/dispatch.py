@@ -57,6 +57,9 @@ class use_kernels(Switch):
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+# loop bounds of the kernels: unsigned, so that numba drops its negative-index wraparound and
+# LLVM vectorizes `for i in range(lo, hi)` (signed bounds: 5-7x slower, measured)
+_U64 = np.uint64
 
 
 def _layout(K, ans, primals, series):
@@ -103,7 +106,7 @@ def _run(name, key, K, nb, m, prefix, shape, dtype, *args):
     out = _empty((K, nb, m), dtype)
     try:
         kernel = _kernels().get(*key)
-        threads.parallel_for(lambda lo, hi: kernel(*args, out, nb, m, lo, hi), m,
+        threads.parallel_for(lambda lo, hi: kernel(*args, out, nb, m, _U64(lo), _U64(hi)), m,
                              2 * (K + 1) * nb)  # ~ns per element (threads.MIN_WORK)
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         _state["broken"], _state["kernels"] = True, None

@@ -254,16 +254,21 @@ def _fused_op(g, outs, out_shapes, load):
     f64 = np.float64
 
     work = max(1, len(g.ops) // 2)  # ~ns per element (threads.MIN_WORK)
+    u64 = np.uint64
+    u0, uP, uM = u64(0), u64(P), u64(M)
 
     def impl(*arrays):
         args = [a.reshape(s) for a, s in zip(arrays, shapes)]  # strided views stay views
         res = [empty((P, M), f64) for _ in range(n_out)]
+        # unsigned loop bounds: numba then drops its negative-index checks and LLVM vectorizes
         if P * M * work < threads.MIN_WORK * 2:
-            kernel(*args, *res, 0, P, 0, M)
+            kernel(*args, *res, u0, uP, u0, uM)
         elif P >= 4 * threads.num_threads():  # rows to each thread
-            threads.parallel_for(lambda lo, hi: kernel(*args, *res, lo, hi, 0, M), P, M * work, 1)
+            threads.parallel_for(lambda lo, hi: kernel(*args, *res, u64(lo), u64(hi), u0, uM),
+                                 P, M * work, 1)
         else:  # columns to each thread
-            threads.parallel_for(lambda lo, hi: kernel(*args, *res, 0, P, lo, hi), M, P * work)
+            threads.parallel_for(lambda lo, hi: kernel(*args, *res, u0, uP, u64(lo), u64(hi)),
+                                 M, P * work)
         if n_out == 1:
             return res[0].reshape(out_shapes[0])
         return tuple(r.reshape(s) for r, s in zip(res, out_shapes))

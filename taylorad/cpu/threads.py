@@ -292,6 +292,16 @@ _HEAVY = frozenset(("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "
                     "log10", "log1p", "power", "float_power", "arctan2", "hypot", "cbrt"))
 
 
+def _ufunc_work(ufunc):
+    return 8 if ufunc.__name__ in _HEAVY else 1  # ns per element, as MIN_WORK counts
+
+
+def may_split(ufunc, size):
+    """True when ``parallel_ufunc`` could split a call of ``ufunc`` with ``size`` outputs (a
+    recording of smaller calls calls the ufunc directly and pays nothing)."""
+    return size * _ufunc_work(ufunc) >= 2 * MIN_WORK
+
+
 def parallel_ufunc(ufunc, *args, out):
     """``ufunc(*args, out=out)`` split into per-thread slices when ``out`` is large.
 
@@ -323,7 +333,7 @@ def parallel_ufunc(ufunc, *args, out):
     True
     """
     size = out.size
-    work = 8 if ufunc.__name__ in _HEAVY else 1  # ns per element, as MIN_WORK counts
+    work = _ufunc_work(ufunc)
     if size * work < 2 * MIN_WORK or num_threads() == 1 or not out.flags.c_contiguous:
         return ufunc(*args, out=out)
     flat = []

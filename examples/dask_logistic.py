@@ -1,4 +1,5 @@
-"""Logistic regression on a Dask cluster: taylorad's Newton beside dask-glm's.
+"""Logistic regression on a Dask cluster: taylorad's Newton beside dask-glm's
+==========================================================================
 
 The data — X (rows × cols, float64) and labels y — is a Dask array chunked along the rows,
 generated lazily on the workers from a seed. The loss is written once, in NumPy:

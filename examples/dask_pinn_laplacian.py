@@ -1,4 +1,5 @@
-"""The Laplacian of a network over millions of points, chunked across Dask workers.
+"""The Laplacian of a network over millions of points, chunked across Dask workers
+===============================================================================
 
 A PINN's residual needs Δu at every collocation point. The points form a Dask array chunked
 along the points (each point's coordinates whole in one chunk); ``ta.laplacian(u)(points)``

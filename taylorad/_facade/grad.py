@@ -13,6 +13,7 @@ forward-over-reverse node, a GradOperation applied to a network that itself call
 GradOperation — to any depth, with any flags, with sens — is forward over reverse by itself.
 """
 import inspect
+import threading
 
 import numpy as np
 
@@ -25,9 +26,19 @@ from .tensor import Parameter, ParameterTuple, Tensor, wrap
 
 __all__ = ["GradOperation", "grad", "value_and_grad", "jacfwd", "jacrev", "vjp", "jvp"]
 
-# Parameters whose data is currently a traced value, {id: (Parameter, value)}; an inner
-# gradient snapshots it so that its re-evaluations (forward over reverse) see the same values.
-_ACTIVE = {}
+# Parameters whose data is currently a traced value, {id: (Parameter, value)}, per thread: an
+# inner gradient snapshots it so that its re-evaluations (forward over reverse) see the same
+# values. Nesting happens within one thread; another thread differentiating its own network at
+# the same time must neither see nor restore these entries (a shared dict let one thread leave
+# a traced value in another thread's Parameter).
+_LOCAL = threading.local()
+
+
+def _active():
+    d = getattr(_LOCAL, "active", None)
+    if d is None:
+        d = _LOCAL.active = {}
+    return d
 
 
 def _is_float(t):
@@ -163,7 +174,8 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
                 leaves.append(p._data)
         else:
             w_slot.append(None)
-    snapshot = dict(_ACTIVE)
+    active = _active()
+    snapshot = dict(active)
     aux = []
     out_dtypes = []
     if int_dt:  # the network's own output dtypes, from one run on the integer values
@@ -182,17 +194,18 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
             if s is not None:
                 subst[id(p)] = (p, lv[s])
         saved = {k: (p, p._data) for k, (p, _) in subst.items()}
-        saved_active = dict(_ACTIVE)
+        active = _active()  # this thread's (grad_core may call fun on another thread)
+        saved_active = dict(active)
         try:
             for p, v in subst.values():
                 p._data = v
-            _ACTIVE.update(subst)
+            active.update(subst)
             out = fn(*new_args, **kwargs)
         finally:
             for p, v in saved.values():
                 p._data = v
-            _ACTIVE.clear()
-            _ACTIVE.update(saved_active)
+            active.clear()
+            active.update(saved_active)
         if has_aux:
             if not isinstance(out, (tuple, list)) or len(out) < 2:
                 raise TypeError(f"{fname}: has_aux=True needs fn to return a tuple (out, aux, "

@@ -1,0 +1,164 @@
+"""The MindSpore facade's state between calls, under threads and after exceptions.
+
+Several threads each train their own network with their own optimizer at the same time (the
+2.x functional loop and TrainOneStepCell, first- and second-order losses); every thread's
+weights and losses must equal the same training run alone on one thread (computed first, as the
+independent reference). ``set_seed`` in one thread must not change the numbers another thread
+draws; ``set_context`` and the optimizers apply all or nothing when they raise.
+"""
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import taylorad as ms
+from taylorad import Parameter, Tensor, nn, ops
+
+F32 = np.float32
+N_THREADS = 4
+STEPS = 25
+
+
+def _run_threads(target, n=N_THREADS):
+    """Run target(k) for k < n on n threads started together; re-raise the first error."""
+    barrier = threading.Barrier(n)
+    out, errors = [None] * n, []
+
+    def work(k):
+        try:
+            barrier.wait()
+            out[k] = target(k)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so that interleavings do happen
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    if errors:
+        raise errors[0]
+    return out
+
+
+def _data(k):
+    rng = np.random.default_rng(100 + k)
+    x = rng.uniform(-1, 1, (16, 2)).astype(F32)
+    return Tensor(x), Tensor((np.sin(2 * x[:, :1]) + x[:, 1:] ** 2).astype(F32))
+
+
+def _net(k):
+    rng = np.random.default_rng(k)
+    w1 = Tensor(rng.normal(0, 0.5, (8, 2)).astype(F32))
+    w2 = Tensor(rng.normal(0, 0.5, (1, 8)).astype(F32))
+    return nn.SequentialCell([nn.Dense(2, 8, w1, "zeros", activation="tanh"),
+                              nn.Dense(8, 1, w2, "zeros")])
+
+
+def _train_functional(k):
+    """The 2.x loop: value_and_grad over optimizer.parameters, then optimizer(grads)."""
+    net, (x, y) = _net(k), _data(k)
+    opt = [nn.Adam, nn.SGD, nn.Momentum, nn.RMSProp][k % 4]
+    opt = opt(net.trainable_params(), 0.01, 0.9) if opt is nn.Momentum else \
+        opt(net.trainable_params(), 0.01)
+    loss_fn = nn.MSELoss()
+
+    def forward(x, y):
+        out = net(x)
+        return loss_fn(out, y), out
+
+    step = ms.value_and_grad(forward, None, opt.parameters, has_aux=True)
+    losses = []
+    for _ in range(STEPS):
+        (loss, _), grads = step(x, y)
+        opt(grads)
+        losses.append(float(loss.asnumpy()))
+    return losses, [p.asnumpy() for p in net.trainable_params()]
+
+
+def _train_cell(k):
+    """TrainOneStepCell(WithLossCell(net, loss), optimizer)."""
+    net, (x, y) = _net(k), _data(k)
+    train = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()),
+                                nn.Adam(net.trainable_params(), 0.02))
+    losses = [float(train(x, y).asnumpy()) for _ in range(STEPS)]
+    return losses, [p.asnumpy() for p in net.trainable_params()]
+
+
+def _train_second_order(k):
+    """A PINN-like loss with ops.grad inside it (nested differentiation), Adam."""
+    net = _net(k)
+    x = Tensor(np.linspace(-1, 1, 9, dtype=F32).reshape(-1, 1).repeat(2, axis=1))
+    opt = nn.Adam(net.trainable_params(), 0.01)
+    du = ops.grad(lambda z: net(z).sum())
+
+    def loss(x):
+        return ((du(x) - 1.0) ** 2).mean()
+
+    step = ms.value_and_grad(loss, None, opt.parameters)
+    losses = []
+    for _ in range(8):
+        value, grads = step(x)
+        opt(grads)
+        losses.append(float(value.asnumpy()))
+    return losses, [p.asnumpy() for p in net.trainable_params()]
+
+
+@pytest.mark.parametrize("train", [_train_functional, _train_cell, _train_second_order])
+def test_threads_training_their_own_networks_match_one_thread(train):
+    want = [train(k) for k in range(N_THREADS)]  # each run alone: the reference
+    got = _run_threads(train)
+    for k in range(N_THREADS):
+        assert got[k][0] == want[k][0], f"thread {k}: losses differ from its run alone"
+        for a, b in zip(got[k][1], want[k][1]):
+            np.testing.assert_array_equal(a, b)
+
+
+
+
+
+
+
+
+def test_a_gradient_in_another_thread_never_restores_this_threads_parameters():
+    """Thread A is inside its forward pass (its Parameter holds a traced value) when thread B
+    starts a gradient of its own network; A then finishes its step and updates its Parameter
+    before B's forward pass ends. B must leave A's Parameter alone (it used to restore the
+    traced value of A's old step into it, undoing A's update)."""
+    a_in_forward, b_in_forward, a_updated = (threading.Event() for _ in range(3))
+    wa = Parameter(Tensor(np.array([1.0, 2.0], F32)), name="wa")
+    wb = Parameter(Tensor(np.array([3.0], F32)), name="wb")
+    x = Tensor(np.array([0.5, -1.0], F32))
+
+    def fa(x):
+        out = (wa * x).sum()
+        a_in_forward.set()
+        b_in_forward.wait(10)  # B has started its gradient while wa holds a traced value
+        return out
+
+    def fb(x):
+        b_in_forward.set()
+        a_updated.wait(10)  # still inside B's forward when A has finished its step
+        return (wb * x).sum()
+
+    def thread_a():
+        nn.SGD([wa], 1.0)(ms.grad(fa, None, [wa])(x))
+        a_updated.set()
+
+    def thread_b():
+        a_in_forward.wait(10)
+        return ms.grad(fb, None, [wb])(x)
+
+    ta, tb = threading.Thread(target=thread_a), threading.Thread(target=thread_b)
+    tb.start()
+    ta.start()
+    ta.join()
+    tb.join()
+    np.testing.assert_array_equal(wa.asnumpy(), np.array([0.5, 3.0], F32))  # w - x
+    np.testing.assert_array_equal(wb.asnumpy(), np.array([3.0], F32))

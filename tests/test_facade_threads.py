@@ -14,6 +14,7 @@ import pytest
 
 import taylorad as ms
 from taylorad import Parameter, Tensor, nn, ops
+from taylorad.common.initializer import Normal, initializer
 
 F32 = np.float32
 N_THREADS = 4
@@ -162,3 +163,36 @@ def test_a_gradient_in_another_thread_never_restores_this_threads_parameters():
     tb.join()
     np.testing.assert_array_equal(wa.asnumpy(), np.array([0.5, 3.0], F32))  # w - x
     np.testing.assert_array_equal(wb.asnumpy(), np.array([3.0], F32))
+
+
+def test_set_seed_in_one_thread_does_not_change_another_threads_numbers():
+    def draw(k):
+        ms.set_seed(10 + k)
+        return [initializer(Normal(1.0), (64,)).asnumpy() for _ in range(20)]
+
+    want = [draw(k) for k in range(N_THREADS)]
+    got = _run_threads(draw)
+    for k in range(N_THREADS):
+        for a, b in zip(got[k], want[k]):
+            np.testing.assert_array_equal(a, b)
+    # ... and the seeds differ, so the streams do
+    assert not np.array_equal(want[0][0], want[1][0])
+
+
+def test_threads_without_set_seed_share_one_stream_without_repeats():
+    """Threads that never call set_seed draw from the main thread's generator: the numbers
+    drawn together are those of the seeded stream, each once (no two draws repeat)."""
+    def seeded_stream(n):
+        ms.set_seed(7)
+        return np.concatenate([initializer(Normal(1.0), (32,)).asnumpy() for _ in range(n)])
+
+    n_each = 10
+    want = seeded_stream(N_THREADS * n_each)
+    ms.set_seed(7)
+    got = _run_threads(lambda k: [initializer(Normal(1.0), (32,)).asnumpy()
+                                  for _ in range(n_each)])
+    blocks = [b for per_thread in got for b in per_thread]
+    # each draw is one contiguous block of the stream, and together they are the whole stream
+    want_blocks = {want[i * 32:(i + 1) * 32].tobytes() for i in range(N_THREADS * n_each)}
+    assert {b.tobytes() for b in blocks} == want_blocks
+    assert ms.get_seed() == 7

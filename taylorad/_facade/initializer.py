@@ -2,13 +2,19 @@
 
 Semantics (docs/specs/mindspore-training.md §4): an Initializer fills an array of a given shape;
 ``fan_in``/``fan_out`` of a shape ``(out, in, *k)`` are ``in·Πk`` and ``out·Πk`` (a 1-D shape has
-fan_in = fan_out = its length). Random initializers draw from one NumPy generator that
+fan_in = fan_out = its length). Random initializers draw from a NumPy generator that
 ``set_seed`` re-seeds, so a seeded program builds the same network every run. The numbers are not
 MindSpore's (its generator is another one): to reproduce a MindSpore run exactly, pass the initial
 weights as Tensors.
+
+Threads: the main thread's generator is shared by every thread that never calls ``set_seed``
+(each initializer call draws one contiguous block of it, under a lock: no number is drawn
+twice); a thread that calls ``set_seed`` gets a generator of its own, so threads that each seed
+and build their own network get the numbers they would get alone.
 """
 import math
 import numbers
+import threading
 
 import numpy as np
 
@@ -18,12 +24,32 @@ __all__ = ["Initializer", "Normal", "TruncatedNormal", "Uniform", "XavierUniform
            "HeUniform", "HeNormal", "Zero", "One", "Constant", "initializer", "set_seed",
            "get_seed"]
 
-_SEED = {"seed": None}
-_RNG = {"rng": np.random.default_rng()}
+
+
+class _Stream:
+    """A seed, its generator and the lock under which one initializer call draws from it."""
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.lock = threading.RLock()
+
+
+_MAIN = {"stream": _Stream(None)}  # the main thread's; shared by threads that never seed
+_LOCAL = threading.local()  # .stream: the generator of a thread that called set_seed
+
+
+def _stream():
+    own = getattr(_LOCAL, "stream", None)
+    return own if own is not None else _MAIN["stream"]
 
 
 def set_seed(seed):
     """Seed the generator that random initializers draw from (``mindspore.set_seed``).
+
+    Called in the main thread it seeds the generator shared by all threads that never call
+    ``set_seed``; called in another thread it gives that thread a generator of its own (so
+    threads that each seed and build a network do not change each other's numbers).
 
     Parameters
     ----------
@@ -45,12 +71,16 @@ def set_seed(seed):
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"set_seed: seed must be a non-negative int, got {seed!r}")
-    _SEED["seed"] = int(seed)
-    _RNG["rng"] = np.random.default_rng(int(seed))
+    stream = _Stream(int(seed))
+    if threading.current_thread() is threading.main_thread():
+        _MAIN["stream"] = stream  # one assignment: a reader sees the old or the new stream
+        _LOCAL.stream = None
+    else:
+        _LOCAL.stream = stream
 
 
 def get_seed():
-    """The seed given to :func:`set_seed` (None if never set).
+    """The seed given to :func:`set_seed` (None if never set) for this thread's generator.
 
     Returns
     -------
@@ -62,11 +92,12 @@ def get_seed():
     >>> ms.set_seed(3); ms.get_seed()
     3
     """
-    return _SEED["seed"]
+    return _stream().seed
 
 
 def _rng():
-    return _RNG["rng"]
+    drawing = getattr(_LOCAL, "drawing", None)  # the stream locked by Initializer.__call__
+    return (drawing or _stream()).rng
 
 
 def _fans(shape):
@@ -112,7 +143,15 @@ class Initializer:
         raise NotImplementedError
 
     def __call__(self, shape):
-        return np.asarray(self._fill(tuple(int(s) for s in shape)), dtype=np.float64)
+        shape = tuple(int(s) for s in shape)
+        stream = _stream()
+        with stream.lock:  # one call draws one contiguous block of the generator's stream
+            outer, _LOCAL.drawing = getattr(_LOCAL, "drawing", None), stream
+            try:
+                out = self._fill(shape)
+            finally:
+                _LOCAL.drawing = outer
+        return np.asarray(out, dtype=np.float64)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._kwargs.items())

@@ -196,3 +196,13 @@ def test_threads_without_set_seed_share_one_stream_without_repeats():
     want_blocks = {want[i * 32:(i + 1) * 32].tobytes() for i in range(N_THREADS * n_each)}
     assert {b.tobytes() for b in blocks} == want_blocks
     assert ms.get_seed() == 7
+
+
+def test_set_context_is_all_or_nothing():
+    ms.set_context(mode=ms.GRAPH_MODE)
+    with pytest.raises(ValueError, match="unknown setting 'no_such_key'"):
+        ms.set_context(mode=ms.PYNATIVE_MODE, no_such_key=1)
+    assert ms.get_context("mode") == ms.GRAPH_MODE
+    with pytest.raises(ValueError, match="device_target"):
+        ms.set_context(mode=ms.PYNATIVE_MODE, device_target="TPU")
+    assert ms.get_context("mode") == ms.GRAPH_MODE

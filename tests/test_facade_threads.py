@@ -206,3 +206,41 @@ def test_set_context_is_all_or_nothing():
     with pytest.raises(ValueError, match="device_target"):
         ms.set_context(mode=ms.PYNATIVE_MODE, device_target="TPU")
     assert ms.get_context("mode") == ms.GRAPH_MODE
+
+
+def _adam_and_params():
+    w = Parameter(Tensor(np.array([1.0, -2.0], F32)), name="w")
+    b = Parameter(Tensor(np.array([0.5], F32)), name="b")
+    return nn.Adam([w, b], 0.1), w, b
+
+
+def test_optimizer_step_that_raises_changes_nothing():
+    opt, w, b = _adam_and_params()
+    good = (Tensor(np.array([0.3, -0.1], F32)), Tensor(np.array([0.2], F32)))
+    opt(good)
+    before = [p.asnumpy().copy() for p in opt.get_parameters()]
+    # the second gradient has the wrong shape: the first Parameter must not be updated, nor
+    # the beta powers, the moments or global_step
+    with pytest.raises(ValueError, match="gradient 1 has shape"):
+        opt((good[0], Tensor(np.ones(3, F32))))
+    after = [p.asnumpy() for p in opt.get_parameters()]
+    for x, y in zip(before, after):
+        np.testing.assert_array_equal(x, y)
+    # the next good step is the second step of an optimizer that never saw the bad one
+    opt(good)
+    ref, rw, rb = _adam_and_params()
+    ref(good)
+    ref(good)
+    np.testing.assert_array_equal(w.asnumpy(), rw.asnumpy())
+    np.testing.assert_array_equal(b.asnumpy(), rb.asnumpy())
+
+
+def test_one_optimizer_shared_by_threads_counts_every_step():
+    """Steps from several threads on ONE optimizer are applied one at a time: each is a whole
+    step (global_step counts all of them; SGD's sum of updates is exact for equal gradients)."""
+    w = Parameter(Tensor(np.zeros(3, F32)), name="w")
+    opt = nn.SGD([w], 0.125)
+    g = (Tensor(np.ones(3, F32)),)
+    _run_threads(lambda k: [opt(g) for _ in range(50)])
+    assert int(opt.global_step.asnumpy()[0]) == N_THREADS * 50
+    np.testing.assert_array_equal(w.asnumpy(), np.full(3, -0.125 * N_THREADS * 50, F32))

@@ -240,6 +240,31 @@ def test_loss_scale_divides_gradients():
         np.testing.assert_allclose(x, y, rtol=2e-5, atol=2e-6)
 
 
+LS, WD = 4.0, 0.05
+
+
+@pytest.mark.parametrize("make, ref", [
+    # Adam, Momentum, RMSProp: decay_weight (g + wd·w) then scale_grad (÷ loss_scale), as in
+    # MindSpore's construct: (g + wd·w)/ls = g/ls + (wd/ls)·w
+    (lambda p: nn.Adam(p, 0.01, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_adam(w, g, 0.01, wd=WD / LS)),
+    (lambda p: nn.Momentum(p, 0.05, 0.9, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_momentum(w, g, 0.05, 0.9, wd=WD / LS)),
+    (lambda p: nn.RMSProp(p, 0.01, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_rmsprop(w, g, 0.01, wd=WD / LS)),
+    # SGD: scale_grad first, the kernel adds wd·w to the scaled gradient
+    (lambda p: nn.SGD(p, 0.1, momentum=0.9, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_sgd(w, g, 0.1, 0.9, wd=WD)),
+], ids=["adam", "momentum", "rmsprop", "sgd"])
+def test_weight_decay_and_loss_scale_in_mindspores_order(make, ref):
+    params = _params(*W0)
+    grads = _grad_seq(SHAPES, 4)
+    got = _run(make(params), params, grads)
+    want = ref(W0, [[g.astype(np.float64) / LS for g in gs] for gs in grads])
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
 @pytest.mark.parametrize("make, exc, match", [
     (lambda p: nn.SGD(p, 0.1, momentum=0.0, nesterov=True), ValueError, "nesterov"),
     (lambda p: nn.SGD(p, -0.1), ValueError, "learning_rate"),

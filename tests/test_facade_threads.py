@@ -244,3 +244,39 @@ def test_one_optimizer_shared_by_threads_counts_every_step():
     _run_threads(lambda k: [opt(g) for _ in range(50)])
     assert int(opt.global_step.asnumpy()[0]) == N_THREADS * 50
     np.testing.assert_array_equal(w.asnumpy(), np.full(3, -0.125 * N_THREADS * 50, F32))
+
+
+def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    from taylorad._facade import serialization
+
+    path = str(tmp_path / "net.ckpt")
+    ms.save_checkpoint({"a": Tensor(np.ones(3, F32))}, path)
+
+    def broken_savez(f, **arrays):
+        f.write(b"PK\x03\x04 half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(serialization.np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        ms.save_checkpoint({"a": Tensor(np.zeros(3, F32))}, path)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(ms.load_checkpoint(path)["a"].asnumpy(), np.ones(3, F32))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.ckpt"]  # no temporary left
+
+
+def test_threads_saving_one_checkpoint_leave_a_whole_one(tmp_path):
+    path = str(tmp_path / "net.ckpt")
+    values = [np.full(20000, k, F32) for k in range(N_THREADS)]
+    _run_threads(lambda k: [ms.save_checkpoint({"a": Tensor(values[k])}, path)
+                            for _ in range(5)])
+    got = ms.load_checkpoint(path)["a"].asnumpy()
+    assert any(np.array_equal(got, v) for v in values)
+
+
+def test_load_param_into_net_with_a_bad_shape_changes_nothing():
+    net = nn.Dense(2, 1, weight_init="ones", bias_init="zeros")
+    with pytest.raises(RuntimeError, match="no Parameter was changed"):
+        ms.load_param_into_net(net, {"weight": Tensor(np.full((1, 2), 5.0, F32)),
+                                     "bias": Tensor(np.ones(3, F32))})
+    np.testing.assert_array_equal(net.weight.asnumpy(), np.ones((1, 2), F32))
+    np.testing.assert_array_equal(net.bias.asnumpy(), np.zeros(1, F32))

@@ -1000,3 +1000,24 @@ def test_grad_third_positional_is_weights_or_jax_has_aux():
         Tensor(np.array([2.0], F32)))
     assert float(val.asnumpy()[0]) == 6.0 and float(aux.asnumpy()[0]) == 2.0
     assert float(gw[0].asnumpy()[0]) == 2.0
+
+
+def test_integer_gradient_pays_its_extra_forward_pass_only_for_integer_leaves():
+    """The run on the integer values (to keep MindSpore's output dtypes) is made only when an
+    integer input or Parameter is differentiated: float inputs, and integer inputs that are not
+    differentiated, cost one forward pass."""
+    calls = []
+
+    def f(a, b):
+        calls.append(1)
+        return a * a * b
+
+    xf, xi = Tensor(np.array([3.0], F32)), Tensor(np.array([3], np.int32))
+    y = Tensor(np.array([2.0], F32))
+    cases = [(ops.grad(f), (xf, y), 1, [12.0]),          # float input: one pass
+             (ops.grad(f, 1), (xi, y), 1, [9.0]),         # int input not differentiated
+             (ops.grad(f), (xi, y), 2, [12])]             # int input differentiated: two
+    for g, args, n, want in cases:
+        calls.clear()
+        assert g(*args).asnumpy().tolist() == want
+        assert len(calls) == n

@@ -1,4 +1,5 @@
 """MindSpore 2.x quick-start training loop on a small regression
+=============================================================
 
 MindSpore's quick-start tutorial, with its data set replaced by an in-memory regression problem
 (y = sin(x) + 0.1·x² + noise on [−3, 3]) and its classifier by a small tanh MLP: the network is an

@@ -25,21 +25,24 @@ class Cell:
 
     Examples
     --------
+    A Cell's own Parameters come first in ``trainable_params()``, then its sub-cells', named by
+    attribute path:
+
     >>> import numpy as np
-    >>> import taylorad.nn as nn, taylorad.ops as ops
+    >>> import taylorad.nn as nn
     >>> from taylorad import Tensor, Parameter
-    >>> class Net(nn.Cell):
+    >>> class Scaled(nn.Cell):
     ...     def __init__(self):
     ...         super().__init__()
-    ...         self.w = Parameter(Tensor(np.array([2.0], np.float32)), name="w")
+    ...         self.dense = nn.Dense(1, 1, weight_init='ones', bias_init='zeros')
+    ...         self.s = Parameter(Tensor(np.array([2.0], np.float32)), name='s')
     ...     def construct(self, x):
-    ...         return x * x * self.w
-    >>> net = Net()
-    >>> x = Tensor(np.array([3.0], np.float32))
-    >>> net(x).asnumpy(), ops.GradOperation()(net)(x).asnumpy()
-    (array([18.], dtype=float32), array([12.], dtype=float32))
+    ...         return self.dense(x) * self.s
+    >>> net = Scaled()
+    >>> print(net(Tensor(np.array([[3.0]], np.float32))))
+    [[6.]]
     >>> [p.name for p in net.trainable_params()]
-    ['w']
+    ['s', 'dense.weight', 'dense.bias']
     """
 
     def __init__(self, auto_prefix=True, flags=None):

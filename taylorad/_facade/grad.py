@@ -543,8 +543,7 @@ def _jac(kind, fn, grad_position, has_aux):
     return j
 
 
-def jacfwd(fn, grad_position=0, has_aux=False):
-    """Jacobian by forward mode, shape out.shape + input.shape (tuple for tuple positions).
+_JAC_DOC = """Jacobian by {mode} mode, shape out.shape + input.shape (tuple for tuple positions).
 
     Parameters
     ----------
@@ -555,40 +554,34 @@ def jacfwd(fn, grad_position=0, has_aux=False):
     has_aux : bool
         ``fn`` returns ``(output, *aux)``; aux is returned unchanged.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import taylorad.ops as ops
-    >>> from taylorad import Tensor
-    >>> ops.jacfwd(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
-    array([[ 3.,  0.],
-           [ 0., 12.]], dtype=float32)
-    """
-    return _jac("jacfwd", fn, grad_position, has_aux)
-
-
-def jacrev(fn, grad_position=0, has_aux=False):
-    """Jacobian by reverse mode, shape out.shape + input.shape (tuple for tuple positions).
-
-    Parameters
-    ----------
-    fn : callable
-        The function of Tensors.
-    grad_position : int or tuple of int
-        Inputs to differentiate.
-    has_aux : bool
-        ``fn`` returns ``(output, *aux)``; aux is returned unchanged.
+    Returns
+    -------
+    callable
+        Maps ``fn``'s inputs to the Jacobian (with ``has_aux``: ``(jacobian, aux)``).
 
     Examples
     --------
     >>> import numpy as np
     >>> import taylorad.ops as ops
     >>> from taylorad import Tensor
-    >>> ops.jacrev(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
+    >>> ops.{name}(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
     array([[ 3.,  0.],
            [ 0., 12.]], dtype=float32)
     """
-    return _jac("jacrev", fn, grad_position, has_aux)
+
+
+def _jac_function(name, mode):
+    """``ops.jacfwd`` / ``ops.jacrev``: the same transform but for the mode."""
+    def f(fn, grad_position=0, has_aux=False):
+        return _jac(name, fn, grad_position, has_aux)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = _JAC_DOC.format(mode=mode, name=name)
+    return f
+
+
+jacfwd = _jac_function("jacfwd", "forward")
+jacrev = _jac_function("jacrev", "reverse")
 
 
 def vjp(fn, *inputs, weights=None, has_aux=False):

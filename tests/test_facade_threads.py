@@ -8,6 +8,7 @@ draws; ``set_context`` and the optimizers apply all or nothing when they raise.
 """
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -22,30 +23,21 @@ STEPS = 25
 
 
 def _run_threads(target, n=N_THREADS):
-    """Run target(k) for k < n on n threads started together; re-raise the first error."""
+    """target(k) for k < n on n threads released together (switching often); the results in
+    order, or the first error."""
     barrier = threading.Barrier(n)
-    out, errors = [None] * n, []
 
     def work(k):
-        try:
-            barrier.wait()
-            out[k] = target(k)
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
+        barrier.wait()
+        return target(k)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(n)]
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-5)  # switch threads often, so that interleavings do happen
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        with ThreadPoolExecutor(n) as pool:
+            return list(pool.map(work, range(n)))
     finally:
         sys.setswitchinterval(interval)
-    if errors:
-        raise errors[0]
-    return out
 
 
 def _data(k):

@@ -1021,3 +1021,19 @@ def test_integer_gradient_pays_its_extra_forward_pass_only_for_integer_leaves():
         calls.clear()
         assert g(*args).asnumpy().tolist() == want
         assert len(calls) == n
+
+
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda: Normal("a"), TypeError, "Normal: sigma must be a number"),
+    (lambda: Normal(-1.0), ValueError, "Normal: sigma must be >= 0"),
+    (lambda: TruncatedNormal(a=1.0, b=0.0), ValueError, "TruncatedNormal: need a < b"),
+    (lambda: Uniform(None), TypeError, "Uniform: scale must be a number"),
+    (lambda: XavierUniform("x"), TypeError, "XavierUniform: gain must be a number"),
+    (lambda: HeUniform(nonlinearity="swish"), ValueError, "unknown nonlinearity 'swish'"),
+    (lambda: nn.CrossEntropyLoss(label_smoothing="x"), TypeError,
+     "CrossEntropyLoss: label_smoothing"),
+    (lambda: nn.CrossEntropyLoss(ignore_index=1.5), TypeError, "CrossEntropyLoss: ignore_index"),
+])
+def test_initializer_and_loss_arguments_fail_at_construction(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make()

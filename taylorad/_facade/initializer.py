@@ -100,6 +100,15 @@ def _rng():
     return (drawing or _stream()).rng
 
 
+def _real(v, name, fname, minimum=None):
+    """``v`` as a float, or an error naming the initializer and the argument."""
+    if isinstance(v, bool) or not isinstance(v, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{fname}: {name} must be a number, got {v!r}")
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{fname}: {name} must be >= {minimum}, got {v!r}")
+    return float(v)
+
+
 def _fans(shape):
     shape = tuple(shape)
     if len(shape) == 0:
@@ -170,7 +179,8 @@ class Normal(Initializer):
 
     def __init__(self, sigma=0.01, mean=0.0):
         super().__init__(sigma=sigma, mean=mean)
-        self.sigma, self.mean = float(sigma), float(mean)
+        self.sigma = _real(sigma, "sigma", "Normal", 0)
+        self.mean = _real(mean, "mean", "Normal")
 
     def _fill(self, shape):
         return _rng().normal(self.mean, self.sigma, shape)
@@ -189,7 +199,11 @@ class TruncatedNormal(Initializer):
 
     def __init__(self, sigma=0.01, mean=0.0, a=-2.0, b=2.0):
         super().__init__(sigma=sigma, mean=mean, a=a, b=b)
-        self.sigma, self.mean, self.a, self.b = float(sigma), float(mean), float(a), float(b)
+        fname = "TruncatedNormal"
+        self.sigma, self.mean = _real(sigma, "sigma", fname, 0), _real(mean, "mean", fname)
+        self.a, self.b = _real(a, "a", fname), _real(b, "b", fname)
+        if not self.a < self.b:
+            raise ValueError(f"{fname}: need a < b, got a={a!r}, b={b!r}")
 
     def _fill(self, shape):
         out = _rng().normal(self.mean, self.sigma, shape)
@@ -212,7 +226,7 @@ class Uniform(Initializer):
 
     def __init__(self, scale=0.07):
         super().__init__(scale=scale)
-        self.scale = float(scale)
+        self.scale = _real(scale, "scale", "Uniform")
 
     def _fill(self, shape):
         return _rng().uniform(-self.scale, self.scale, shape)
@@ -230,7 +244,7 @@ class XavierUniform(Initializer):
 
     def __init__(self, gain=1):
         super().__init__(gain=gain)
-        self.gain = float(gain)
+        self.gain = _real(gain, "gain", type(self).__name__)
 
     def _fill(self, shape):
         fan_in, fan_out = _fans(shape)
@@ -250,7 +264,7 @@ class XavierNormal(Initializer):
 
     def __init__(self, gain=1):
         super().__init__(gain=gain)
-        self.gain = float(gain)
+        self.gain = _real(gain, "gain", type(self).__name__)
 
     def _fill(self, shape):
         fan_in, fan_out = _fans(shape)
@@ -274,7 +288,9 @@ class HeUniform(Initializer):
         if mode not in ("fan_in", "fan_out"):
             raise ValueError(f"{type(self).__name__}: mode must be 'fan_in' or 'fan_out', got "
                              f"{mode!r}")
+        _real(negative_slope, "negative_slope", type(self).__name__)
         self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
+        _gain(nonlinearity, negative_slope)  # an unknown nonlinearity fails here, not at use
 
     def _std(self, shape):
         fan_in, fan_out = _fans(shape)

@@ -1027,6 +1027,8 @@ def test_integer_gradient_pays_its_extra_forward_pass_only_for_integer_leaves():
     (lambda: Normal("a"), TypeError, "Normal: sigma must be a number"),
     (lambda: Normal(-1.0), ValueError, "Normal: sigma must be >= 0"),
     (lambda: TruncatedNormal(a=1.0, b=0.0), ValueError, "TruncatedNormal: need a < b"),
+    (lambda: TruncatedNormal(0.0, mean=5.0), ValueError, "sigma=0 every draw is mean"),
+    (lambda: TruncatedNormal(1.0, mean=0.0, a=50.0, b=51.0)((3,)), ValueError, "too far"),
     (lambda: Uniform(None), TypeError, "Uniform: scale must be a number"),
     (lambda: XavierUniform("x"), TypeError, "XavierUniform: gain must be a number"),
     (lambda: HeUniform(nonlinearity="swish"), ValueError, "unknown nonlinearity 'swish'"),

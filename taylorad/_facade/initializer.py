@@ -204,14 +204,21 @@ class TruncatedNormal(Initializer):
         self.a, self.b = _real(a, "a", fname), _real(b, "b", fname)
         if not self.a < self.b:
             raise ValueError(f"{fname}: need a < b, got a={a!r}, b={b!r}")
+        if self.sigma == 0 and not self.a <= self.mean <= self.b:
+            raise ValueError(f"{fname}: with sigma=0 every draw is mean={mean!r}, outside "
+                             f"[a, b] = [{a!r}, {b!r}]")
 
     def _fill(self, shape):
         out = _rng().normal(self.mean, self.sigma, shape)
         bad = (out < self.a) | (out > self.b)
-        while bad.any():
+        for _ in range(1000):  # each round keeps P(in [a, b]) of the rest
+            if not bad.any():
+                return out
             out[bad] = _rng().normal(self.mean, self.sigma, int(bad.sum()))
             bad = (out < self.a) | (out > self.b)
-        return out
+        raise ValueError(f"TruncatedNormal: [a, b] = [{self.a}, {self.b}] is too far in the tail "
+                         f"of N({self.mean}, {self.sigma}²) to sample by rejection — move mean "
+                         f"into [a, b] or widen it")
 
 
 class Uniform(Initializer):

@@ -272,3 +272,51 @@ def test_load_param_into_net_with_a_bad_shape_changes_nothing():
                                      "bias": Tensor(np.ones(3, F32))})
     np.testing.assert_array_equal(net.weight.asnumpy(), np.ones((1, 2), F32))
     np.testing.assert_array_equal(net.bias.asnumpy(), np.zeros(1, F32))
+
+
+def test_threads_differentiating_one_shared_network_get_its_gradients():
+    """Several threads take gradients of ONE network (its weights unchanged) at the same time:
+    each must get the gradient computed alone. A Parameter used to be overwritten by the traced
+    value of whichever thread traced last, so another thread could read it and get a zero or
+    foreign gradient."""
+    net = _net(0)
+    weights = net.trainable_params()
+    loss_fn = nn.MSELoss()
+    xs_ys = [_data(k) for k in range(N_THREADS)]
+
+    def grads(k):
+        x, y = xs_ys[k]
+        step = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, weights)
+        out = []
+        for _ in range(10):
+            value, gs = step(x, y)
+            out.append((float(value.asnumpy()), [g.asnumpy() for g in gs]))
+        return out
+
+    want = [grads(k) for k in range(N_THREADS)]
+    got = _run_threads(grads)
+    for k in range(N_THREADS):
+        for (v1, g1), (v2, g2) in zip(got[k], want[k]):
+            assert v1 == v2
+            for a, b in zip(g1, g2):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_inference_in_one_thread_while_another_differentiates_the_same_network():
+    net = _net(1)
+    x, y = _data(1)
+    plain = net(x).asnumpy()
+    step = ms.value_and_grad(lambda x, y: nn.MSELoss()(net(x), y), None, net.trainable_params())
+
+    def work(k):
+        if k % 2:
+            return [step(x, y)[0].asnumpy() for _ in range(10)]
+        outs = [net(x) for _ in range(30)]
+        return [type(o._data).__module__ for o in outs], [o.asnumpy() for o in outs]
+
+    got = _run_threads(work)
+    for k in range(0, N_THREADS, 2):
+        modules, values = got[k]
+        assert set(modules) == {"numpy"}  # plain arrays: never another thread's traced values
+        for v in values:
+            np.testing.assert_array_equal(v, plain)

@@ -13,7 +13,6 @@ forward-over-reverse node, a GradOperation applied to a network that itself call
 GradOperation — to any depth, with any flags, with sens — is forward over reverse by itself.
 """
 import inspect
-import threading
 
 import numpy as np
 
@@ -22,23 +21,15 @@ from .._args import register_facade, strip_closed as _strip_closed
 from ..core.reverse import grad_core
 from ..core.trace import Box, getval
 from . import context
-from .tensor import Parameter, ParameterTuple, Tensor, wrap
+from .tensor import Parameter, ParameterTuple, Tensor, traced_values, wrap
 
 __all__ = ["GradOperation", "grad", "value_and_grad", "jacfwd", "jacrev", "vjp", "jvp"]
 
-# Parameters whose data is currently a traced value, {id: (Parameter, value)}, per thread: an
-# inner gradient snapshots it so that its re-evaluations (forward over reverse) see the same
-# values. Nesting happens within one thread; another thread differentiating its own network at
-# the same time must neither see nor restore these entries (a shared dict let one thread leave
-# a traced value in another thread's Parameter).
-_LOCAL = threading.local()
-
-
-def _active():
-    d = getattr(_LOCAL, "active", None)
-    if d is None:
-        d = _LOCAL.active = {}
-    return d
+# Parameters that read as traced values in this thread, {id: (Parameter, value)}
+# (tensor.traced_values): an inner gradient snapshots it so that its re-evaluations (forward
+# over reverse) see the same values. Nesting happens within one thread; no Parameter is
+# overwritten, so other threads - their own networks or this one - never see these values.
+_active = traced_values
 
 
 def _is_float(t):
@@ -193,17 +184,12 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
         for p, s in zip(weights, w_slot):
             if s is not None:
                 subst[id(p)] = (p, lv[s])
-        saved = {k: (p, p._data) for k, (p, _) in subst.items()}
-        active = _active()  # this thread's (grad_core may call fun on another thread)
+        active = _active()  # this thread's: the Parameters read as these values here only
         saved_active = dict(active)
         try:
-            for p, v in subst.values():
-                p._data = v
             active.update(subst)
             out = fn(*new_args, **kwargs)
         finally:
-            for p, v in saved.values():
-                p._data = v
             active.clear()
             active.update(saved_active)
         if has_aux:

@@ -250,6 +250,9 @@ class Optimizer(Cell):
     _DECAY_THEN_SCALE = True
 
     def construct(self, gradients):
+        """One step: ``gradients`` (a tuple of Tensors in ``self.parameters`` order) update the
+        Parameters in place; returns True. All or nothing: a step that raises changes nothing.
+        """
         with self._step_lock:
             object.__setattr__(self, "_staged", [])
             try:

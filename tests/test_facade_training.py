@@ -1039,3 +1039,14 @@ def test_integer_gradient_pays_its_extra_forward_pass_only_for_integer_leaves():
 def test_initializer_and_loss_arguments_fail_at_construction(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: nn.WithLossCell(lambda x: x, nn.MSELoss()), "WithLossCell: backbone must be a Cell"),
+    (lambda: nn.WithLossCell(nn.Dense(1, 1), None), "WithLossCell: loss_fn must be a loss Cell"),
+    (lambda: nn.WithGradCell(lambda x: x), "WithGradCell: network must be a Cell"),
+    (lambda: nn.TrainOneStepCell(None, None), "TrainOneStepCell: network must be a Cell"),
+])
+def test_training_cells_name_the_bad_argument(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()

@@ -21,6 +21,7 @@ from .lr import (CosineDecayLR, ExponentialDecayLR, InverseDecayLR, LearningRate
                  NaturalExpDecayLR, PolynomialDecayLR, WarmUpLR, cosine_decay_lr,
                  exponential_decay_lr, inverse_decay_lr, natural_exp_decay_lr,
                  piecewise_constant_lr, polynomial_decay_lr, warmup_lr)
+from .ops import _gelu_erf, _gelu_tanh
 from .optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer, RMSProp
 from .tensor import Parameter, Tensor
 from .train import TrainOneStepCell, WithGradCell, WithLossCell
@@ -110,17 +111,6 @@ class Softplus(_Act):
 
 def _silu(v):
     return tnp.multiply(v, tnp.sigmoid(v))
-
-
-def _gelu_erf(v):
-    return tnp.multiply(tnp.multiply(v, 0.5), tnp.add(tnp.erf(tnp.multiply(v, 1 / math.sqrt(2))),
-                                                        1.0))
-
-
-def _gelu_tanh(v):
-    inner = tnp.multiply(tnp.add(v, tnp.multiply(tnp.power(v, 3), 0.044715)),
-                         math.sqrt(2 / math.pi))
-    return tnp.multiply(tnp.multiply(v, 0.5), tnp.add(tnp.tanh(inner), 1.0))
 
 
 class SiLU(_Act):

@@ -4,6 +4,8 @@ Each op is a thin mapping onto ``taylorad.numpy`` (MINDSPORE.md §8): an op clas
 configuration in the constructor and Tensors in ``__call__``; the functional forms take both.
 Derivatives (all orders) come from the taylorad.numpy primitives.
 """
+import math
+
 import numpy as np
 
 from .. import numpy as tnp
@@ -789,6 +791,19 @@ def silu(input):  # noqa: A002
     return _t(tnp.multiply(v, tnp.sigmoid(v)))
 
 
+# GELU's two forms, shared with nn.GELU (defined here so that ops does not import nn, which
+# imports the training cells and through them grad: an import cycle through the transforms)
+def _gelu_erf(v):
+    return tnp.multiply(tnp.multiply(v, 0.5), tnp.add(tnp.erf(tnp.multiply(v, 1 / math.sqrt(2))),
+                                                        1.0))
+
+
+def _gelu_tanh(v):
+    inner = tnp.multiply(tnp.add(v, tnp.multiply(tnp.power(v, 3), 0.044715)),
+                         math.sqrt(2 / math.pi))
+    return tnp.multiply(tnp.multiply(v, 0.5), tnp.add(tnp.tanh(inner), 1.0))
+
+
 def gelu(input_x, approximate="none"):
     """``ops.gelu(input_x, approximate='none')``: x·Φ(x) (``'tanh'``: the tanh approximation).
 
@@ -799,8 +814,6 @@ def gelu(input_x, approximate="none"):
     >>> print(ops.gelu(Tensor([0.0])))
     [0.]
     """
-    from .nn import _gelu_erf, _gelu_tanh  # noqa: PLC0415
-
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     v = _float_in(_d(input_x))

@@ -240,6 +240,31 @@ def test_loss_scale_divides_gradients():
         np.testing.assert_allclose(x, y, rtol=2e-5, atol=2e-6)
 
 
+LS, WD = 4.0, 0.05
+
+
+@pytest.mark.parametrize("make, ref", [
+    # Adam, Momentum, RMSProp: decay_weight (g + wd·w) then scale_grad (÷ loss_scale), as in
+    # MindSpore's construct: (g + wd·w)/ls = g/ls + (wd/ls)·w
+    (lambda p: nn.Adam(p, 0.01, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_adam(w, g, 0.01, wd=WD / LS)),
+    (lambda p: nn.Momentum(p, 0.05, 0.9, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_momentum(w, g, 0.05, 0.9, wd=WD / LS)),
+    (lambda p: nn.RMSProp(p, 0.01, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_rmsprop(w, g, 0.01, wd=WD / LS)),
+    # SGD: scale_grad first, the kernel adds wd·w to the scaled gradient
+    (lambda p: nn.SGD(p, 0.1, momentum=0.9, weight_decay=WD, loss_scale=LS),
+     lambda w, g: ref_sgd(w, g, 0.1, 0.9, wd=WD)),
+], ids=["adam", "momentum", "rmsprop", "sgd"])
+def test_weight_decay_and_loss_scale_in_mindspores_order(make, ref):
+    params = _params(*W0)
+    grads = _grad_seq(SHAPES, 4)
+    got = _run(make(params), params, grads)
+    want = ref(W0, [[g.astype(np.float64) / LS for g in gs] for gs in grads])
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
 @pytest.mark.parametrize("make, exc, match", [
     (lambda p: nn.SGD(p, 0.1, momentum=0.0, nesterov=True), ValueError, "nesterov"),
     (lambda p: nn.SGD(p, -0.1), ValueError, "learning_rate"),
@@ -975,3 +1000,53 @@ def test_grad_third_positional_is_weights_or_jax_has_aux():
         Tensor(np.array([2.0], F32)))
     assert float(val.asnumpy()[0]) == 6.0 and float(aux.asnumpy()[0]) == 2.0
     assert float(gw[0].asnumpy()[0]) == 2.0
+
+
+def test_integer_gradient_pays_its_extra_forward_pass_only_for_integer_leaves():
+    """The run on the integer values (to keep MindSpore's output dtypes) is made only when an
+    integer input or Parameter is differentiated: float inputs, and integer inputs that are not
+    differentiated, cost one forward pass."""
+    calls = []
+
+    def f(a, b):
+        calls.append(1)
+        return a * a * b
+
+    xf, xi = Tensor(np.array([3.0], F32)), Tensor(np.array([3], np.int32))
+    y = Tensor(np.array([2.0], F32))
+    cases = [(ops.grad(f), (xf, y), 1, [12.0]),          # float input: one pass
+             (ops.grad(f, 1), (xi, y), 1, [9.0]),         # int input not differentiated
+             (ops.grad(f), (xi, y), 2, [12])]             # int input differentiated: two
+    for g, args, n, want in cases:
+        calls.clear()
+        assert g(*args).asnumpy().tolist() == want
+        assert len(calls) == n
+
+
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda: Normal("a"), TypeError, "Normal: sigma must be a number"),
+    (lambda: Normal(-1.0), ValueError, "Normal: sigma must be >= 0"),
+    (lambda: TruncatedNormal(a=1.0, b=0.0), ValueError, "TruncatedNormal: need a < b"),
+    (lambda: TruncatedNormal(0.0, mean=5.0), ValueError, "sigma=0 every draw is mean"),
+    (lambda: TruncatedNormal(1.0, mean=0.0, a=50.0, b=51.0)((3,)), ValueError, "too far"),
+    (lambda: Uniform(None), TypeError, "Uniform: scale must be a number"),
+    (lambda: XavierUniform("x"), TypeError, "XavierUniform: gain must be a number"),
+    (lambda: HeUniform(nonlinearity="swish"), ValueError, "unknown nonlinearity 'swish'"),
+    (lambda: nn.CrossEntropyLoss(label_smoothing="x"), TypeError,
+     "CrossEntropyLoss: label_smoothing"),
+    (lambda: nn.CrossEntropyLoss(ignore_index=1.5), TypeError, "CrossEntropyLoss: ignore_index"),
+])
+def test_initializer_and_loss_arguments_fail_at_construction(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make()
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: nn.WithLossCell(lambda x: x, nn.MSELoss()), "WithLossCell: backbone must be a Cell"),
+    (lambda: nn.WithLossCell(nn.Dense(1, 1), None), "WithLossCell: loss_fn must be a loss Cell"),
+    (lambda: nn.WithGradCell(lambda x: x), "WithGradCell: network must be a Cell"),
+    (lambda: nn.TrainOneStepCell(None, None), "TrainOneStepCell: network must be a Cell"),
+])
+def test_training_cells_name_the_bad_argument(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()

@@ -25,21 +25,24 @@ class Cell:
 
     Examples
     --------
+    A Cell's own Parameters come first in ``trainable_params()``, then its sub-cells', named by
+    attribute path:
+
     >>> import numpy as np
-    >>> import taylorad.nn as nn, taylorad.ops as ops
+    >>> import taylorad.nn as nn
     >>> from taylorad import Tensor, Parameter
-    >>> class Net(nn.Cell):
+    >>> class Scaled(nn.Cell):
     ...     def __init__(self):
     ...         super().__init__()
-    ...         self.w = Parameter(Tensor(np.array([2.0], np.float32)), name="w")
+    ...         self.dense = nn.Dense(1, 1, weight_init='ones', bias_init='zeros')
+    ...         self.s = Parameter(Tensor(np.array([2.0], np.float32)), name='s')
     ...     def construct(self, x):
-    ...         return x * x * self.w
-    >>> net = Net()
-    >>> x = Tensor(np.array([3.0], np.float32))
-    >>> net(x).asnumpy(), ops.GradOperation()(net)(x).asnumpy()
-    (array([18.], dtype=float32), array([12.], dtype=float32))
+    ...         return self.dense(x) * self.s
+    >>> net = Scaled()
+    >>> print(net(Tensor(np.array([[3.0]], np.float32))))
+    [[6.]]
     >>> [p.name for p in net.trainable_params()]
-    ['w']
+    ['s', 'dense.weight', 'dense.bias']
     """
 
     def __init__(self, auto_prefix=True, flags=None):
@@ -122,26 +125,53 @@ class Cell:
         return [p for p in self.get_parameters(expand=recurse) if p.requires_grad]
 
     def untrainable_params(self, recurse=True):
+        """The Parameters with ``requires_grad=False`` (an optimizer's state, ...), as a list."""
         return [p for p in self.get_parameters(expand=recurse) if not p.requires_grad]
 
     def cells_and_names(self, cell_name=""):
+        """(name, Cell) pairs: this cell (named ``cell_name``), then its sub-cells recursively,
+        named by attribute path."""
         yield cell_name, self
         for attr, sub in self._cells.items():
             yield from sub.cells_and_names(f"{cell_name}.{attr}" if cell_name else attr)
 
     def cells(self):
+        """The direct sub-cells, in definition order."""
         return list(self._cells.values())
 
     def name_cells(self):
+        """The direct sub-cells as a dict attribute name -> Cell."""
         return dict(self._cells)
 
     def set_train(self, mode=True):
+        """Set ``training`` on this cell and every sub-cell (MindSpore's train/eval switch).
+
+        Parameters
+        ----------
+        mode : bool
+            True: training; False: evaluation.
+
+        Returns
+        -------
+        Cell
+            This cell.
+
+        Examples
+        --------
+        >>> import taylorad.nn as nn
+        >>> net = nn.SequentialCell([nn.Dense(2, 2), nn.ReLU()])
+        >>> net.set_train().training, net.cells()[0].training
+        (True, True)
+        >>> net.set_train(False).cells()[0].training
+        False
+        """
         object.__setattr__(self, "training", bool(mode))
         for sub in self._cells.values():
             sub.set_train(mode)
         return self
 
     def set_grad(self, requires_grad=True):
+        """Accepted for compatibility (every gradient is computed on demand); returns the cell."""
         return self
 
     def __repr__(self):

@@ -4,6 +4,8 @@ The mode only selects which of MindSpore's two error conventions the facade foll
 differ (MINDSPORE.md §1); computations are the same in both. ``device_target="GPU"`` makes new
 Tensors CuPy arrays, so everything runs on the GPU.
 """
+import threading
+
 __all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context"]
 
 GRAPH_MODE = 0
@@ -11,6 +13,7 @@ PYNATIVE_MODE = 1
 
 _CTX = {"mode": GRAPH_MODE, "device_target": "CPU", "device_id": 0}
 _TARGETS = ("CPU", "GPU")
+_LOCK = threading.Lock()  # set_context checks every setting, then applies them together
 
 
 def set_context(**kwargs):
@@ -27,6 +30,11 @@ def set_context(**kwargs):
     -------
     None
 
+    Notes
+    -----
+    All or nothing: a bad setting raises before any setting changes. The context is the
+    process's (as MindSpore's), shared by all threads.
+
     Examples
     --------
     >>> import taylorad as ms
@@ -34,6 +42,7 @@ def set_context(**kwargs):
     1
     >>> ms.set_context(mode=ms.GRAPH_MODE)
     """
+    new = {}
     for key, value in kwargs.items():
         if key == "mode":
             if isinstance(value, bool) or value not in (GRAPH_MODE, PYNATIVE_MODE):
@@ -57,7 +66,9 @@ def set_context(**kwargs):
         else:
             raise ValueError(f"set_context: unknown setting {key!r} — taylorad supports mode "
                              f"and device_target")
-        _CTX[key] = value
+        new[key] = value
+    with _LOCK:
+        _CTX.update(new)
 
 
 def get_context(key):

@@ -21,13 +21,15 @@ from .._args import register_facade, strip_closed as _strip_closed
 from ..core.reverse import grad_core
 from ..core.trace import Box, getval
 from . import context
-from .tensor import Parameter, ParameterTuple, Tensor, wrap
+from .tensor import Parameter, ParameterTuple, Tensor, traced_values, wrap
 
 __all__ = ["GradOperation", "grad", "value_and_grad", "jacfwd", "jacrev", "vjp", "jvp"]
 
-# Parameters whose data is currently a traced value, {id: (Parameter, value)}; an inner
-# gradient snapshots it so that its re-evaluations (forward over reverse) see the same values.
-_ACTIVE = {}
+# Parameters that read as traced values in this thread, {id: (Parameter, value)}
+# (tensor.traced_values): an inner gradient snapshots it so that its re-evaluations (forward
+# over reverse) see the same values. Nesting happens within one thread; no Parameter is
+# overwritten, so other threads - their own networks or this one - never see these values.
+_active = traced_values
 
 
 def _is_float(t):
@@ -163,7 +165,8 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
                 leaves.append(p._data)
         else:
             w_slot.append(None)
-    snapshot = dict(_ACTIVE)
+    active = _active()
+    snapshot = dict(active)
     aux = []
     out_dtypes = []
     if int_dt:  # the network's own output dtypes, from one run on the integer values
@@ -181,18 +184,14 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
         for p, s in zip(weights, w_slot):
             if s is not None:
                 subst[id(p)] = (p, lv[s])
-        saved = {k: (p, p._data) for k, (p, _) in subst.items()}
-        saved_active = dict(_ACTIVE)
+        active = _active()  # this thread's: the Parameters read as these values here only
+        saved_active = dict(active)
         try:
-            for p, v in subst.values():
-                p._data = v
-            _ACTIVE.update(subst)
+            active.update(subst)
             out = fn(*new_args, **kwargs)
         finally:
-            for p, v in saved.values():
-                p._data = v
-            _ACTIVE.clear()
-            _ACTIVE.update(saved_active)
+            active.clear()
+            active.update(saved_active)
         if has_aux:
             if not isinstance(out, (tuple, list)) or len(out) < 2:
                 raise TypeError(f"{fname}: has_aux=True needs fn to return a tuple (out, aux, "
@@ -530,8 +529,7 @@ def _jac(kind, fn, grad_position, has_aux):
     return j
 
 
-def jacfwd(fn, grad_position=0, has_aux=False):
-    """Jacobian by forward mode, shape out.shape + input.shape (tuple for tuple positions).
+_JAC_DOC = """Jacobian by {mode} mode, shape out.shape + input.shape (tuple for tuple positions).
 
     Parameters
     ----------
@@ -542,40 +540,34 @@ def jacfwd(fn, grad_position=0, has_aux=False):
     has_aux : bool
         ``fn`` returns ``(output, *aux)``; aux is returned unchanged.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import taylorad.ops as ops
-    >>> from taylorad import Tensor
-    >>> ops.jacfwd(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
-    array([[ 3.,  0.],
-           [ 0., 12.]], dtype=float32)
-    """
-    return _jac("jacfwd", fn, grad_position, has_aux)
-
-
-def jacrev(fn, grad_position=0, has_aux=False):
-    """Jacobian by reverse mode, shape out.shape + input.shape (tuple for tuple positions).
-
-    Parameters
-    ----------
-    fn : callable
-        The function of Tensors.
-    grad_position : int or tuple of int
-        Inputs to differentiate.
-    has_aux : bool
-        ``fn`` returns ``(output, *aux)``; aux is returned unchanged.
+    Returns
+    -------
+    callable
+        Maps ``fn``'s inputs to the Jacobian (with ``has_aux``: ``(jacobian, aux)``).
 
     Examples
     --------
     >>> import numpy as np
     >>> import taylorad.ops as ops
     >>> from taylorad import Tensor
-    >>> ops.jacrev(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
+    >>> ops.{name}(lambda x: x * x * x)(Tensor(np.array([1.0, 2.0], np.float32))).asnumpy()
     array([[ 3.,  0.],
            [ 0., 12.]], dtype=float32)
     """
-    return _jac("jacrev", fn, grad_position, has_aux)
+
+
+def _jac_function(name, mode):
+    """``ops.jacfwd`` / ``ops.jacrev``: the same transform but for the mode."""
+    def f(fn, grad_position=0, has_aux=False):
+        return _jac(name, fn, grad_position, has_aux)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = _JAC_DOC.format(mode=mode, name=name)
+    return f
+
+
+jacfwd = _jac_function("jacfwd", "forward")
+jacrev = _jac_function("jacrev", "reverse")
 
 
 def vjp(fn, *inputs, weights=None, has_aux=False):

@@ -2,13 +2,19 @@
 
 Semantics (docs/specs/mindspore-training.md §4): an Initializer fills an array of a given shape;
 ``fan_in``/``fan_out`` of a shape ``(out, in, *k)`` are ``in·Πk`` and ``out·Πk`` (a 1-D shape has
-fan_in = fan_out = its length). Random initializers draw from one NumPy generator that
+fan_in = fan_out = its length). Random initializers draw from a NumPy generator that
 ``set_seed`` re-seeds, so a seeded program builds the same network every run. The numbers are not
 MindSpore's (its generator is another one): to reproduce a MindSpore run exactly, pass the initial
 weights as Tensors.
+
+Threads: the main thread's generator is shared by every thread that never calls ``set_seed``
+(each initializer call draws one contiguous block of it, under a lock: no number is drawn
+twice); a thread that calls ``set_seed`` gets a generator of its own, so threads that each seed
+and build their own network get the numbers they would get alone.
 """
 import math
 import numbers
+import threading
 
 import numpy as np
 
@@ -18,12 +24,32 @@ __all__ = ["Initializer", "Normal", "TruncatedNormal", "Uniform", "XavierUniform
            "HeUniform", "HeNormal", "Zero", "One", "Constant", "initializer", "set_seed",
            "get_seed"]
 
-_SEED = {"seed": None}
-_RNG = {"rng": np.random.default_rng()}
+
+
+class _Stream:
+    """A seed, its generator and the lock under which one initializer call draws from it."""
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.lock = threading.RLock()
+
+
+_MAIN = {"stream": _Stream(None)}  # the main thread's; shared by threads that never seed
+_LOCAL = threading.local()  # .stream: the generator of a thread that called set_seed
+
+
+def _stream():
+    own = getattr(_LOCAL, "stream", None)
+    return own if own is not None else _MAIN["stream"]
 
 
 def set_seed(seed):
     """Seed the generator that random initializers draw from (``mindspore.set_seed``).
+
+    Called in the main thread it seeds the generator shared by all threads that never call
+    ``set_seed``; called in another thread it gives that thread a generator of its own (so
+    threads that each seed and build a network do not change each other's numbers).
 
     Parameters
     ----------
@@ -45,12 +71,16 @@ def set_seed(seed):
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"set_seed: seed must be a non-negative int, got {seed!r}")
-    _SEED["seed"] = int(seed)
-    _RNG["rng"] = np.random.default_rng(int(seed))
+    stream = _Stream(int(seed))
+    if threading.current_thread() is threading.main_thread():
+        _MAIN["stream"] = stream  # one assignment: a reader sees the old or the new stream
+        _LOCAL.stream = None
+    else:
+        _LOCAL.stream = stream
 
 
 def get_seed():
-    """The seed given to :func:`set_seed` (None if never set).
+    """The seed given to :func:`set_seed` (None if never set) for this thread's generator.
 
     Returns
     -------
@@ -62,11 +92,21 @@ def get_seed():
     >>> ms.set_seed(3); ms.get_seed()
     3
     """
-    return _SEED["seed"]
+    return _stream().seed
 
 
 def _rng():
-    return _RNG["rng"]
+    drawing = getattr(_LOCAL, "drawing", None)  # the stream locked by Initializer.__call__
+    return (drawing or _stream()).rng
+
+
+def _real(v, name, fname, minimum=None):
+    """``v`` as a float, or an error naming the initializer and the argument."""
+    if isinstance(v, bool) or not isinstance(v, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{fname}: {name} must be a number, got {v!r}")
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{fname}: {name} must be >= {minimum}, got {v!r}")
+    return float(v)
 
 
 def _fans(shape):
@@ -112,7 +152,15 @@ class Initializer:
         raise NotImplementedError
 
     def __call__(self, shape):
-        return np.asarray(self._fill(tuple(int(s) for s in shape)), dtype=np.float64)
+        shape = tuple(int(s) for s in shape)
+        stream = _stream()
+        with stream.lock:  # one call draws one contiguous block of the generator's stream
+            outer, _LOCAL.drawing = getattr(_LOCAL, "drawing", None), stream
+            try:
+                out = self._fill(shape)
+            finally:
+                _LOCAL.drawing = outer
+        return np.asarray(out, dtype=np.float64)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._kwargs.items())
@@ -131,7 +179,8 @@ class Normal(Initializer):
 
     def __init__(self, sigma=0.01, mean=0.0):
         super().__init__(sigma=sigma, mean=mean)
-        self.sigma, self.mean = float(sigma), float(mean)
+        self.sigma = _real(sigma, "sigma", "Normal", 0)
+        self.mean = _real(mean, "mean", "Normal")
 
     def _fill(self, shape):
         return _rng().normal(self.mean, self.sigma, shape)
@@ -150,15 +199,26 @@ class TruncatedNormal(Initializer):
 
     def __init__(self, sigma=0.01, mean=0.0, a=-2.0, b=2.0):
         super().__init__(sigma=sigma, mean=mean, a=a, b=b)
-        self.sigma, self.mean, self.a, self.b = float(sigma), float(mean), float(a), float(b)
+        fname = "TruncatedNormal"
+        self.sigma, self.mean = _real(sigma, "sigma", fname, 0), _real(mean, "mean", fname)
+        self.a, self.b = _real(a, "a", fname), _real(b, "b", fname)
+        if not self.a < self.b:
+            raise ValueError(f"{fname}: need a < b, got a={a!r}, b={b!r}")
+        if self.sigma == 0 and not self.a <= self.mean <= self.b:
+            raise ValueError(f"{fname}: with sigma=0 every draw is mean={mean!r}, outside "
+                             f"[a, b] = [{a!r}, {b!r}]")
 
     def _fill(self, shape):
         out = _rng().normal(self.mean, self.sigma, shape)
         bad = (out < self.a) | (out > self.b)
-        while bad.any():
+        for _ in range(1000):  # each round keeps P(in [a, b]) of the rest
+            if not bad.any():
+                return out
             out[bad] = _rng().normal(self.mean, self.sigma, int(bad.sum()))
             bad = (out < self.a) | (out > self.b)
-        return out
+        raise ValueError(f"TruncatedNormal: [a, b] = [{self.a}, {self.b}] is too far in the tail "
+                         f"of N({self.mean}, {self.sigma}²) to sample by rejection — move mean "
+                         f"into [a, b] or widen it")
 
 
 class Uniform(Initializer):
@@ -173,7 +233,7 @@ class Uniform(Initializer):
 
     def __init__(self, scale=0.07):
         super().__init__(scale=scale)
-        self.scale = float(scale)
+        self.scale = _real(scale, "scale", "Uniform")
 
     def _fill(self, shape):
         return _rng().uniform(-self.scale, self.scale, shape)
@@ -191,7 +251,7 @@ class XavierUniform(Initializer):
 
     def __init__(self, gain=1):
         super().__init__(gain=gain)
-        self.gain = float(gain)
+        self.gain = _real(gain, "gain", type(self).__name__)
 
     def _fill(self, shape):
         fan_in, fan_out = _fans(shape)
@@ -211,7 +271,7 @@ class XavierNormal(Initializer):
 
     def __init__(self, gain=1):
         super().__init__(gain=gain)
-        self.gain = float(gain)
+        self.gain = _real(gain, "gain", type(self).__name__)
 
     def _fill(self, shape):
         fan_in, fan_out = _fans(shape)
@@ -235,7 +295,9 @@ class HeUniform(Initializer):
         if mode not in ("fan_in", "fan_out"):
             raise ValueError(f"{type(self).__name__}: mode must be 'fan_in' or 'fan_out', got "
                              f"{mode!r}")
+        _real(negative_slope, "negative_slope", type(self).__name__)
         self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
+        _gain(nonlinearity, negative_slope)  # an unknown nonlinearity fails here, not at use
 
     def _std(self, shape):
         fan_in, fan_out = _fans(shape)

@@ -25,9 +25,11 @@ def _t(x, name, where):
     raise TypeError(f"{where}: {name} must be a Tensor, got {type(x).__name__}")
 
 
-def _where(cond, a, b):
-    """Elementwise choice between two Tensors (cond is a plain boolean array)."""
-    return Tensor._wrap(tnp.where(cond, a._data, b._data))
+def _below(a, bound, inside, outside):
+    """``inside`` where a < bound, else ``outside`` (Tensors; the branch is chosen on the values,
+    each branch differentiated as it is)."""
+    small = np.asarray(getval(a._data) < bound)
+    return Tensor._wrap(tnp.where(small, inside._data, outside._data))
 
 
 class LossBase(Cell):
@@ -74,6 +76,11 @@ class LossBase(Cell):
     def construct(self, logits, labels):
         raise NotImplementedError(f"{type(self).__name__}: define construct(logits, labels)")
 
+    def _difference(self, logits, labels):
+        """logits − labels, both checked to be Tensors (the elementwise losses start here)."""
+        where = type(self).__name__
+        return _t(logits, "logits", where) - _t(labels, "labels", where)
+
 
 class MSELoss(LossBase):
     """``nn.MSELoss(reduction='mean')``: (logits − labels)², reduced.
@@ -87,7 +94,7 @@ class MSELoss(LossBase):
     """
 
     def construct(self, logits, labels):
-        d = _t(logits, "logits", "MSELoss") - _t(labels, "labels", "MSELoss")
+        d = self._difference(logits, labels)
         return self.get_loss(d * d)
 
 
@@ -103,8 +110,7 @@ class L1Loss(LossBase):
     """
 
     def construct(self, logits, labels):
-        d = _t(logits, "logits", "L1Loss") - _t(labels, "labels", "L1Loss")
-        return self.get_loss(abs(d))
+        return self.get_loss(abs(self._difference(logits, labels)))
 
 
 class SmoothL1Loss(LossBase):
@@ -127,10 +133,9 @@ class SmoothL1Loss(LossBase):
         self.beta = float(beta)
 
     def construct(self, logits, labels):
-        d = _t(logits, "logits", "SmoothL1Loss") - _t(labels, "labels", "SmoothL1Loss")
+        d = self._difference(logits, labels)
         a = abs(d)
-        small = np.asarray(getval(a._data) < self.beta)
-        return self.get_loss(_where(small, d * d * (0.5 / self.beta), a - 0.5 * self.beta))
+        return self.get_loss(_below(a, self.beta, d * d * (0.5 / self.beta), a - 0.5 * self.beta))
 
 
 class HuberLoss(LossBase):
@@ -151,10 +156,10 @@ class HuberLoss(LossBase):
         self.delta = float(delta)
 
     def construct(self, logits, labels):
-        d = _t(logits, "logits", "HuberLoss") - _t(labels, "labels", "HuberLoss")
+        d = self._difference(logits, labels)
         a = abs(d)
-        small = np.asarray(getval(a._data) < self.delta)
-        return self.get_loss(_where(small, d * d * 0.5, (a - 0.5 * self.delta) * self.delta))
+        outer = (a - 0.5 * self.delta) * self.delta
+        return self.get_loss(_below(a, self.delta, d * d * 0.5, outer))
 
 
 def _log_softmax(x, axis):
@@ -233,6 +238,13 @@ class CrossEntropyLoss(LossBase):
 
     def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
+        fname = "CrossEntropyLoss"
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)):
+            raise TypeError(f"{fname}: label_smoothing must be a float in [0, 1], got "
+                            f"{label_smoothing!r}")
+        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+            raise TypeError(f"{fname}: ignore_index must be an int (default -100), got "
+                            f"{ignore_index!r}")
         if not 0.0 <= float(label_smoothing) <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
                              f"{label_smoothing!r}")

@@ -75,10 +75,9 @@ def _epochs(total_step, step_per_epoch, fname):
     return [math.floor(i / step_per_epoch) for i in range(total_step)]
 
 
-def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch,
-                         is_stair=False):
-    """lr[i] = learning_rate · decay_rate^(e/decay_epoch), e = floor(i/step_per_epoch) (the
-    exponent floored with ``is_stair``).
+_DECAY_DOC = """lr[i] = {formula}.
+
+    e = floor(i/step_per_epoch); the ratio e/decay_epoch is floored with ``is_stair``.
 
     Parameters
     ----------
@@ -93,71 +92,55 @@ def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     Examples
     --------
     >>> import taylorad.nn as nn
-    >>> [round(v, 6) for v in nn.exponential_decay_lr(0.1, 0.9, 6, 2, 1)]
-    [0.1, 0.1, 0.09, 0.09, 0.081, 0.081]
+    >>> {example}
+    {result}
     """
-    fname = "exponential_decay_lr"
-    lr, rate = _float(learning_rate, "learning_rate", fname), _float(decay_rate, "decay_rate",
-                                                                      fname)
+
+
+# the rules shared by the decay lists and the decay schedule Cells: rule(lr, rate, p)
+def _exponential(lr, rate, p):
+    return lr * rate ** p
+
+
+def _natural_exp(lr, rate, p):
+    return lr * math.exp(-rate * p)
+
+
+def _inverse(lr, rate, p):
+    return lr / (1 + rate * p)
+
+
+def _decay_list(fname, learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch,
+                is_stair, rule):
+    """[rule(lr, rate, p) for each step], p = e/decay_epoch (floored with is_stair)."""
+    lr, rate = (_float(learning_rate, "learning_rate", fname),
+                _float(decay_rate, "decay_rate", fname))
     d = _int(decay_epoch, "decay_epoch", fname)
-    return [lr * rate ** (math.floor(e / d) if is_stair else e / d)
+    return [rule(lr, rate, math.floor(e / d) if is_stair else e / d)
             for e in _epochs(total_step, step_per_epoch, fname)]
 
 
-def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch,
-                         is_stair=False):
-    """lr[i] = learning_rate · exp(−decay_rate · e/decay_epoch) (floored ratio with is_stair).
+def _decay_list_function(name, rule, formula, example, result):
+    """One of the three decay-list functions of ``mindspore.nn`` (they differ in the rule)."""
+    def f(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
+        return _decay_list(name, learning_rate, decay_rate, total_step, step_per_epoch,
+                           decay_epoch, is_stair, rule)
 
-    Parameters
-    ----------
-    learning_rate, decay_rate : float
-    total_step, step_per_epoch, decay_epoch : int
-    is_stair : bool
-
-    Returns
-    -------
-    list of float
-
-    Examples
-    --------
-    >>> import taylorad.nn as nn
-    >>> nn.natural_exp_decay_lr(0.1, 0.5, 2, 2, 1)
-    [0.1, 0.1]
-    """
-    fname = "natural_exp_decay_lr"
-    lr, rate = _float(learning_rate, "learning_rate", fname), _float(decay_rate, "decay_rate",
-                                                                      fname)
-    d = _int(decay_epoch, "decay_epoch", fname)
-    return [lr * math.exp(-rate * (math.floor(e / d) if is_stair else e / d))
-            for e in _epochs(total_step, step_per_epoch, fname)]
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = _DECAY_DOC.format(formula=formula, example=example, result=result)
+    return f
 
 
-def inverse_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch,
-                     is_stair=False):
-    """lr[i] = learning_rate / (1 + decay_rate · e/decay_epoch) (floored ratio with is_stair).
-
-    Parameters
-    ----------
-    learning_rate, decay_rate : float
-    total_step, step_per_epoch, decay_epoch : int
-    is_stair : bool
-
-    Returns
-    -------
-    list of float
-
-    Examples
-    --------
-    >>> import taylorad.nn as nn
-    >>> nn.inverse_decay_lr(0.1, 1.0, 4, 2, 1)
-    [0.1, 0.1, 0.05, 0.05]
-    """
-    fname = "inverse_decay_lr"
-    lr, rate = _float(learning_rate, "learning_rate", fname), _float(decay_rate, "decay_rate",
-                                                                      fname)
-    d = _int(decay_epoch, "decay_epoch", fname)
-    return [lr / (1 + rate * (math.floor(e / d) if is_stair else e / d))
-            for e in _epochs(total_step, step_per_epoch, fname)]
+exponential_decay_lr = _decay_list_function(
+    "exponential_decay_lr", _exponential, "learning_rate · decay_rate^(e/decay_epoch)",
+    "[round(v, 6) for v in nn.exponential_decay_lr(0.1, 0.9, 6, 2, 1)]",
+    "[0.1, 0.1, 0.09, 0.09, 0.081, 0.081]")
+natural_exp_decay_lr = _decay_list_function(
+    "natural_exp_decay_lr", _natural_exp, "learning_rate · exp(−decay_rate · e/decay_epoch)",
+    "nn.natural_exp_decay_lr(0.1, 0.5, 2, 2, 1)", "[0.1, 0.1]")
+inverse_decay_lr = _decay_list_function(
+    "inverse_decay_lr", _inverse, "learning_rate / (1 + decay_rate · e/decay_epoch)",
+    "nn.inverse_decay_lr(0.1, 1.0, 4, 2, 1)", "[0.1, 0.1, 0.05, 0.05]")
 
 
 def cosine_decay_lr(min_lr, max_lr, total_step, step_per_epoch, decay_epoch):
@@ -291,9 +274,10 @@ class _DecayLR(LearningRateSchedule):
             raise TypeError(f"{fname}: is_stair must be a bool, got {is_stair!r}")
         self.is_stair = is_stair
 
-    def _p(self, global_step):
+    def construct(self, global_step):
         p = _step(global_step) / self.decay_steps
-        return math.floor(p) if self.is_stair else p
+        p = math.floor(p) if self.is_stair else p
+        return _lr_tensor(type(self)._rule(self.learning_rate, self.decay_rate, p))
 
 
 class ExponentialDecayLR(_DecayLR):
@@ -302,14 +286,12 @@ class ExponentialDecayLR(_DecayLR):
 
     Examples
     --------
-    >>> import taylorad.nn as nn
-    >>> from taylorad import Tensor
+    >>> from taylorad import Tensor, nn
     >>> print(nn.ExponentialDecayLR(0.1, 0.9, 4)(Tensor(2)))
     0.09486833
     """
 
-    def construct(self, global_step):
-        return _lr_tensor(self.learning_rate * self.decay_rate ** self._p(global_step))
+    _rule = _exponential
 
 
 class NaturalExpDecayLR(_DecayLR):
@@ -318,14 +300,12 @@ class NaturalExpDecayLR(_DecayLR):
 
     Examples
     --------
-    >>> import taylorad.nn as nn
-    >>> from taylorad import Tensor
+    >>> from taylorad import Tensor, nn
     >>> print(nn.NaturalExpDecayLR(0.1, 0.9, 4, True)(Tensor(2)))
     0.1
     """
 
-    def construct(self, global_step):
-        return _lr_tensor(self.learning_rate * math.exp(-self.decay_rate * self._p(global_step)))
+    _rule = _natural_exp
 
 
 class InverseDecayLR(_DecayLR):
@@ -334,14 +314,12 @@ class InverseDecayLR(_DecayLR):
 
     Examples
     --------
-    >>> import taylorad.nn as nn
-    >>> from taylorad import Tensor
+    >>> from taylorad import Tensor, nn
     >>> print(nn.InverseDecayLR(0.1, 1.0, 2)(Tensor(2)))
     0.05
     """
 
-    def construct(self, global_step):
-        return _lr_tensor(self.learning_rate / (1 + self.decay_rate * self._p(global_step)))
+    _rule = _inverse
 
 
 class CosineDecayLR(LearningRateSchedule):

@@ -4,6 +4,8 @@ Each op is a thin mapping onto ``taylorad.numpy`` (MINDSPORE.md §8): an op clas
 configuration in the constructor and Tensors in ``__call__``; the functional forms take both.
 Derivatives (all orders) come from the taylorad.numpy primitives.
 """
+import math
+
 import numpy as np
 
 from .. import numpy as tnp
@@ -848,6 +850,12 @@ def arange(start=0, end=None, step=1, *, dtype=None):
     return Tensor(a) if dtype is None else Tensor(a, dtype)
 
 
+def _arg(which, x, dim, keepdim):
+    """np.argmax / np.argmin of a Tensor's values as an Int64 Tensor."""
+    return Tensor(np.asarray(which(Tensor._wrap(_d(x)).asnumpy(), axis=dim, keepdims=keepdim),
+                             np.int64))
+
+
 def argmax(input, dim=None, keepdim=False):  # noqa: A002
     """``ops.argmax(input, dim=None, keepdim=False)``: Int64 indices.
 
@@ -858,8 +866,7 @@ def argmax(input, dim=None, keepdim=False):  # noqa: A002
     >>> print(ops.argmax(Tensor([[1.0, 5.0], [7.0, 2.0]]), 1))
     [1 0]
     """
-    a = np.argmax(Tensor._wrap(_d(input)).asnumpy(), axis=dim, keepdims=keepdim)
-    return Tensor(np.asarray(a, np.int64))
+    return _arg(np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):  # noqa: A002
@@ -872,8 +879,7 @@ def argmin(input, dim=None, keepdim=False):  # noqa: A002
     >>> print(ops.argmin(Tensor([[1.0, 5.0], [7.0, 2.0]]), 1))
     [0 1]
     """
-    a = np.argmin(Tensor._wrap(_d(input)).asnumpy(), axis=dim, keepdims=keepdim)
-    return Tensor(np.asarray(a, np.int64))
+    return _arg(np.argmin, input, dim, keepdim)
 
 
 def dot(input, other):  # noqa: A002

@@ -3,20 +3,28 @@
 An optimizer is a Cell holding ``parameters`` (a ParameterTuple) and its state (Parameters named
 ``moment1.<name>`` ...). ``optimizer(grads)`` takes the gradients in ``optimizer.parameters``
 order — what ``ms.value_and_grad(fn, None, optimizer.parameters)`` returns — and updates every
-Parameter in place, in float32 arithmetic as MindSpore's kernels do. Per step:
+Parameter in place, in float32 arithmetic as MindSpore's kernels do. Per step, in MindSpore's
+order:
 
-1. gradients are divided by ``loss_scale``;
-2. weight decay adds ``wd·w`` to the gradient (AdamWeightDecay: to the update), for the
-   Parameters whose name contains neither 'beta' nor 'gamma' when the parameters are not grouped,
-   for all Parameters of a group that sets ``weight_decay``;
-3. the learning rate of the step is read (a float; the ``global_step``-th entry of a list or 1-D
+1. weight decay adds ``wd·w`` to the gradient (``decay_weight``), for the Parameters whose name
+   contains neither 'beta' nor 'gamma' when the parameters are not grouped, for all Parameters
+   of a group that sets ``weight_decay``; then the gradient is divided by ``loss_scale``
+   (``scale_grad``). SGD divides first and adds ``wd·w`` in its kernel; AdamWeightDecay adds
+   ``wd·w`` to the update;
+2. the learning rate of the step is read (a float; the ``global_step``-th entry of a list or 1-D
    Tensor; a LearningRateSchedule called with ``global_step``); then ``global_step`` += 1;
-4. the update rule of the optimizer.
+3. the update rule of the optimizer.
+
+A step is all or nothing: every gradient is checked and every new value computed before any
+Parameter or state changes, so a step that raises leaves the optimizer as it was. Steps of one
+optimizer called from several threads run one at a time (a lock per optimizer); optimizers of
+different networks share nothing.
 
 The updates are plain NumPy (CuPy) array arithmetic on the values: an optimizer step is not
 differentiated.
 """
 import numbers
+import threading
 
 import numpy as np
 
@@ -119,6 +127,8 @@ class Optimizer(Cell):
         super().__init__(auto_prefix=False)
         fname = type(self).__name__
         self._fname = fname
+        object.__setattr__(self, "_step_lock", threading.RLock())
+        object.__setattr__(self, "_staged", None)
         if isinstance(parameters, Parameter):
             parameters = [parameters]
         params = list(parameters) if parameters is not None else []
@@ -235,7 +245,26 @@ class Optimizer(Cell):
                 raise ValueError(f"{self._fname}: Parameter {p.name!r} is not optimized here")
         return out[0] if single else out
 
+    # MindSpore's decay_weight (g + wd·w) runs before scale_grad (g / loss_scale) in Adam,
+    # Momentum and RMSProp; SGD's kernel and AdamWeightDecay apply the decay themselves.
+    _DECAY_THEN_SCALE = True
+
     def construct(self, gradients):
+        """One step: ``gradients`` (a tuple of Tensors in ``self.parameters`` order) update the
+        Parameters in place; returns True. All or nothing: a step that raises changes nothing.
+        """
+        with self._step_lock:
+            object.__setattr__(self, "_staged", [])
+            try:
+                self._step(gradients)
+                for param, value in self._staged:  # nothing has changed before this point
+                    param._data = value
+            finally:
+                object.__setattr__(self, "_staged", None)
+        return True
+
+    def _gradients(self, gradients):
+        """The gradients as arrays of the Parameters' dtypes, all checked before any update."""
         fname = self._fname
         if isinstance(gradients, Tensor):
             gradients = (gradients,)
@@ -244,33 +273,48 @@ class Optimizer(Cell):
             raise ValueError(f"{fname}: got {n} gradients for {len(self._parameters)} "
                              f"parameters — pass the gradients in optimizer.parameters order, "
                              f"e.g. from ms.value_and_grad(fn, None, optimizer.parameters)")
-        step = int(np.asarray(self.global_step.asnumpy()).reshape(-1)[0])
-        lr_of = {}
-        for lr in self._lrs:
-            if id(lr) not in lr_of:
-                lr_of[id(lr)] = np.float32(lr.at(step, fname))
-        self._begin_step()
+        out = []
         for i, (p, g) in enumerate(zip(self._parameters, gradients)):
             w = getval(p._data)
             gv = getval(g._data if isinstance(g, Tensor) else g)
             if tuple(gv.shape) != tuple(w.shape):
                 raise ValueError(f"{fname}: gradient {i} has shape {tuple(gv.shape)} but "
-                                 f"Parameter {p.name!r} has shape {tuple(w.shape)}")
+                                 f"Parameter {p.name!r} has shape {tuple(w.shape)} — pass the "
+                                 f"gradients in optimizer.parameters order")
             if np.dtype(w.dtype).kind not in "fc":
                 raise TypeError(f"{fname}: Parameter {p.name!r} has dtype {w.dtype}; optimizers "
                                 f"update float Parameters only")
-            gv = gv.astype(w.dtype, copy=True)
+            out.append((w, gv.astype(w.dtype, copy=True)))
+        return out
+
+    def _step(self, gradients):
+        arrays = self._gradients(gradients)
+        step = int(np.asarray(self.global_step.asnumpy()).reshape(-1)[0])
+        lr_of = {}
+        for lr in self._lrs:
+            if id(lr) not in lr_of:
+                lr_of[id(lr)] = np.float32(lr.at(step, self._fname))
+        self._begin_step()
+        for i, (p, (w, gv)) in enumerate(zip(self._parameters, arrays)):
+            t, wd = w.dtype.type, w.dtype.type(self._wds[i])
+            if self._DECAY_THEN_SCALE and wd > 0:
+                gv = gv + w * wd
             if self.loss_scale != 1.0:
-                gv = gv / w.dtype.type(self.loss_scale)
-            new = self._update(i, w, gv, lr_of[id(self._lrs[i])], w.dtype.type(self._wds[i]))
-            p._data = new.astype(w.dtype, copy=False)
-        self.global_step._data = getval(self.global_step._data) + np.int32(1)
-        return True
+                gv = gv / t(self.loss_scale)
+            new = self._update(i, w, gv, lr_of[id(self._lrs[i])], wd)
+            self._put(p, new.astype(w.dtype, copy=False))
+        self._put(self.global_step, getval(self.global_step._data) + np.int32(1))
+
+    def _put(self, param, value):
+        """Stage ``param``'s new value; construct assigns all of them once the step succeeded."""
+        self._staged.append((param, value))
 
     def _begin_step(self):
         """Per-step state shared by all Parameters (Adam's beta powers)."""
 
     def _update(self, i, w, g, lr, wd):
+        """The new value of Parameter ``i`` (``g``: its gradient, decayed and scaled as the
+        optimizer's kernel expects); state goes through ``self._put``."""
         raise NotImplementedError
 
 
@@ -281,10 +325,6 @@ def _full_like(v, fill):
 
         return cupy.full(v.shape, fill, dtype=v.dtype)
     return np.full(v.shape, fill, dtype=v.dtype)
-
-
-def _set(state, i, value):
-    state[i]._data = value
 
 
 class SGD(Optimizer):
@@ -318,6 +358,8 @@ class SGD(Optimizer):
         self.accum = self._state("accum", 0.0)
         self.stat = self._state("stat", 1.0)
 
+    _DECAY_THEN_SCALE = False  # MindSpore's SGD kernel adds wd·w to the scaled gradient
+
     def _update(self, i, w, g, lr, wd):
         t = w.dtype.type
         if wd > 0:
@@ -327,8 +369,8 @@ class SGD(Optimizer):
             first = getval(self.stat[i]._data) > 0
             acc = np.where(first, g, getval(self.accum[i]._data) * u
                            + t(1.0 - self.dampening) * g).astype(w.dtype)
-            _set(self.accum, i, acc)  # np.where / np.zeros_like dispatch to CuPy for its arrays
-            _set(self.stat, i, np.zeros_like(acc))
+            self._put(self.accum[i], acc)  # np.where / zeros_like dispatch to CuPy for its arrays
+            self._put(self.stat[i], np.zeros_like(acc))
             g = g + acc * u if self.nesterov else acc
         return w - lr * g
 
@@ -361,10 +403,8 @@ class Momentum(Optimizer):
 
     def _update(self, i, w, g, lr, wd):
         u = w.dtype.type(self.momentum)
-        if wd > 0:
-            g = g + w * wd
         v = getval(self.moments[i]._data) * u + g
-        _set(self.moments, i, v)
+        self._put(self.moments[i], v)
         if self.use_nesterov:
             return w - (g * lr + v * u * lr)
         return w - lr * v
@@ -418,16 +458,16 @@ class Adam(Optimizer):
             self.vhat = self._state("vhat", 0.0)
 
     def _begin_step(self):
-        self.beta1_power._data = (getval(self.beta1_power._data) * np.float32(self.beta1))
-        self.beta2_power._data = (getval(self.beta2_power._data) * np.float32(self.beta2))
+        self._powers = (getval(self.beta1_power._data) * np.float32(self.beta1),
+                        getval(self.beta2_power._data) * np.float32(self.beta2))
+        self._put(self.beta1_power, self._powers[0])
+        self._put(self.beta2_power, self._powers[1])
 
     def _update(self, i, w, g, lr, wd):
         t = w.dtype.type
-        if wd > 0:
-            g = g + w * wd
         b1, b2, eps = t(self.beta1), t(self.beta2), t(self.eps)
-        b1p = t(float(self.beta1_power.asnumpy().reshape(-1)[0]))
-        b2p = t(float(self.beta2_power.asnumpy().reshape(-1)[0]))
+        b1p = t(float(np.asarray(self._powers[0]).reshape(-1)[0]))
+        b2p = t(float(np.asarray(self._powers[1]).reshape(-1)[0]))
         lr_t = t(lr) * np.sqrt(t(1) - b2p) / (t(1) - b1p)
         m = getval(self.moment1[i]._data)
         v = getval(self.moment2[i]._data)
@@ -435,15 +475,15 @@ class Adam(Optimizer):
             m = b1 * m + (t(1) - b1) * g
             v = b2 * v + (t(1) - b2) * g * g
             vh = np.maximum(getval(self.vhat[i]._data), v)
-            _set(self.vhat, i, vh)
+            self._put(self.vhat[i], vh)
             new = w - lr_t * m / (np.sqrt(vh) + eps)
         else:
             m = m + (g - m) * (t(1) - b1)
             v = v + (g * g - v) * (t(1) - b2)
             num = m * b1 + (t(1) - b1) * g if self.use_nesterov else m
             new = w - lr_t * num / (np.sqrt(v) + eps)
-        _set(self.moment1, i, m)
-        _set(self.moment2, i, v)
+        self._put(self.moment1[i], m)
+        self._put(self.moment2[i], v)
         return new
 
 
@@ -474,13 +514,15 @@ class AdamWeightDecay(Optimizer):
         self.moments1 = self._state("adam_m", 0.0)
         self.moments2 = self._state("adam_v", 0.0)
 
+    _DECAY_THEN_SCALE = False  # decoupled: wd·w is added to the update, not to the gradient
+
     def _update(self, i, w, g, lr, wd):
         t = w.dtype.type
         b1, b2 = t(self.beta1), t(self.beta2)
         m = b1 * getval(self.moments1[i]._data) + (t(1) - b1) * g
         v = b2 * getval(self.moments2[i]._data) + (t(1) - b2) * g * g
-        _set(self.moments1, i, m)
-        _set(self.moments2, i, v)
+        self._put(self.moments1[i], m)
+        self._put(self.moments2[i], v)
         upd = m / (np.sqrt(v) + t(self.eps))
         if wd > 0:
             upd = upd + wd * w
@@ -524,17 +566,15 @@ class RMSProp(Optimizer):
 
     def _update(self, i, w, g, lr, wd):
         t = w.dtype.type
-        if wd > 0:
-            g = g + w * wd
         rho = t(self.decay)
         s = rho * getval(self.ms[i]._data) + (t(1) - rho) * g * g
-        _set(self.ms, i, s)
+        self._put(self.ms[i], s)
         denom = s
         if self.centered:
             mg = rho * getval(self.mg[i]._data) + (t(1) - rho) * g
-            _set(self.mg, i, mg)
+            self._put(self.mg[i], mg)
             denom = s - mg * mg
         mom = t(self.momentum) * getval(self.moment[i]._data) + lr * g / np.sqrt(
             denom + t(self.epsilon))
-        _set(self.moment, i, mom)
+        self._put(self.moment[i], mom)
         return w - mom

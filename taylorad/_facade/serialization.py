@@ -9,6 +9,7 @@ convert one (in MindSpore: ``numpy.savez(path, **{k: v.asnumpy() for k, v in
 mindspore.load_checkpoint(ckpt).items()})``).
 """
 import os
+import uuid
 import zipfile
 
 import numpy as np
@@ -87,8 +88,18 @@ def save_checkpoint(save_obj, ckpt_file_name, integrated_save=True, async_save=F
     for name, v in (append_dict or {}).items():
         arrays[name] = np.asarray(v.asnumpy() if isinstance(v, Tensor) else v)
     arrays[_MARK] = np.array([1], np.int32)
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
+    # written to a temporary file next to the target, then renamed over it: a save that fails
+    # half-way (or two threads saving to one path) never leaves a truncated checkpoint behind
+    folder, base = os.path.split(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{base}.{uuid.uuid4().hex}.tmp")  # open(): the umask's mode
+    try:
+        with open(tmp, "xb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def load_checkpoint(ckpt_file_name, net=None, strict_load=False, filter_prefix=None,
@@ -194,7 +205,7 @@ def load_param_into_net(net, parameter_dict, strict_load=False, **kwargs):
         raise TypeError(f"{fname}: parameter_dict must be a dict, got "
                         f"{type(parameter_dict).__name__}")
     params = dict(net.parameters_and_names())
-    param_not_load, used = [], set()
+    param_not_load, loads = [], []
     for name, p in params.items():
         if name not in parameter_dict:
             param_not_load.append(name)
@@ -204,8 +215,11 @@ def load_param_into_net(net, parameter_dict, strict_load=False, **kwargs):
         if tuple(a.shape) != tuple(p.shape):
             raise RuntimeError(f"{fname}: the shape of '{name}' in the checkpoint is "
                                f"{list(a.shape)} but the network's Parameter has shape "
-                               f"{list(p.shape)}")
+                               f"{list(p.shape)} — no Parameter was changed; load a checkpoint "
+                               f"of this network (or drop '{name}' from parameter_dict)")
+        loads.append((name, p, a))
+    for _, p, a in loads:  # all shapes checked first: a mismatch leaves the network unchanged
         p.set_data(Tensor(a.astype(np.dtype(p.asnumpy().dtype), copy=False)))
-        used.add(name)
+    used = {name for name, _, _ in loads}
     ckpt_not_load = [n for n in parameter_dict if n not in used]
     return param_not_load, ckpt_not_load

@@ -6,6 +6,7 @@ GradOperation differentiates, a taylorad traced value (a Box) — every op maps 
 (MINDSPORE.md §4) is applied before the op by explicit casts.
 """
 import itertools
+import threading
 
 import numpy as np
 
@@ -16,6 +17,20 @@ from . import dtype as mstype
 from ._format import tensor_repr
 
 __all__ = ["Tensor", "Parameter", "ParameterTuple", "wrap", "data_of", "result_dtype"]
+
+# While a gradient evaluates its function, the Parameters it differentiates read as traced
+# values IN THAT THREAD ONLY: {id(Parameter): (Parameter, value)}, kept per thread by
+# taylorad._facade.grad. The Parameter itself is never overwritten, so another thread using the
+# same network at the same time (inference, or its own gradient) sees the stored value.
+_TRACED = threading.local()
+
+
+def traced_values():
+    """This thread's table of Parameters read as traced values (see ``_TRACED``)."""
+    table = getattr(_TRACED, "table", None)
+    if table is None:
+        table = _TRACED.table = {}
+    return table
 
 
 def _default_array(x):
@@ -445,6 +460,19 @@ class Parameter(Tensor):
             raise TypeError(f"Parameter: requires_grad must be a bool, got "
                             f"{type(requires_grad).__name__}")
         self.requires_grad = requires_grad
+
+    @property
+    def _data(self):
+        table = getattr(_TRACED, "table", None)
+        if table:
+            entry = table.get(id(self))
+            if entry is not None:
+                return entry[1]
+        return self.__dict__["_stored"]
+
+    @_data.setter
+    def _data(self, value):
+        self.__dict__["_stored"] = value
 
     def set_data(self, data, slice_shape=False):
         """Replace the value (a Tensor, array or number); the dtype follows the new data."""

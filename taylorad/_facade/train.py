@@ -13,6 +13,12 @@ from .tensor import ParameterTuple, Tensor
 __all__ = ["WithLossCell", "WithGradCell", "TrainOneStepCell"]
 
 
+def _check_cell(obj, name, fname):
+    if not isinstance(obj, Cell):
+        raise TypeError(f"{fname}: {name} must be a Cell (an nn.Cell subclass), got "
+                        f"{type(obj).__name__}")
+
+
 class WithLossCell(Cell):
     """``nn.WithLossCell(backbone, loss_fn)``: ``construct(data, label)`` returns
     ``loss_fn(backbone(data), label)``.
@@ -28,8 +34,10 @@ class WithLossCell(Cell):
 
     def __init__(self, backbone, loss_fn):
         super().__init__(auto_prefix=False)
-        if not isinstance(backbone, Cell) or not callable(loss_fn):
-            raise TypeError("WithLossCell: backbone must be a Cell and loss_fn a loss Cell")
+        _check_cell(backbone, "backbone", "WithLossCell")
+        if not callable(loss_fn):
+            raise TypeError(f"WithLossCell: loss_fn must be a loss Cell (nn.MSELoss(), ...), got "
+                            f"{type(loss_fn).__name__}")
         self._backbone = backbone
         self._loss_fn = loss_fn
 
@@ -64,6 +72,7 @@ class WithGradCell(Cell):
 
     def __init__(self, network, loss_fn=None, sens=None):
         super().__init__(auto_prefix=False)
+        _check_cell(network, "network", "WithGradCell")
         self.network = network if loss_fn is None else WithLossCell(network, loss_fn)
         self.weights = ParameterTuple(network.trainable_params())
         self.sens = sens
@@ -96,9 +105,7 @@ class TrainOneStepCell(Cell):
 
     def __init__(self, network, optimizer, sens=None, return_grad=False):
         super().__init__(auto_prefix=False)
-        if not isinstance(network, Cell):
-            raise TypeError(f"TrainOneStepCell: network must be a Cell, got "
-                            f"{type(network).__name__}")
+        _check_cell(network, "network", "TrainOneStepCell")
         if not callable(optimizer) or not hasattr(optimizer, "parameters"):
             raise TypeError("TrainOneStepCell: optimizer must be an nn optimizer (nn.Adam, ...)")
         self.network = network

@@ -4,7 +4,6 @@ Each op is a thin mapping onto ``taylorad.numpy`` (MINDSPORE.md §8): an op clas
 configuration in the constructor and Tensors in ``__call__``; the functional forms take both.
 Derivatives (all orders) come from the taylorad.numpy primitives.
 """
-import math
 
 import numpy as np
 

@@ -129,16 +129,23 @@ def solve(a, b):
     array([1. , 0.5])
     """
     _check_square(a, "solve")
+    return _solve_with(solve_p, a, b, "solve")
+
+
+def _solve_with(prim, a, b, fname, **kw):
+    """prim(a, b, **kw) for b of shape (..., n, m), or for b of shape (n,) as a column (the
+    result is then a vector), after checking b against the square a (the entry check of
+    ``solve`` and ``solve_triangular``)."""
     n = shape_of(a)[-1]
     sb = shape_of(b)
     vec = len(sb) == 1
     if (vec and sb[0] != n) or (not vec and (len(sb) < 2 or sb[-2] != n)):
-        raise ValueError(f"taylorad.numpy.linalg.solve: b of shape {sb} does not match a of shape "
-                         f"{shape_of(a)} — b must be (n,) or (..., n, m) with n = {n}")
+        raise ValueError(f"taylorad.numpy.linalg.{fname}: b of shape {sb} does not match a of "
+                         f"shape {shape_of(a)} — b must be (n,) or (..., n, m) with n = {n}")
     if vec:
-        x = solve_p(a, reshape(b, (n, 1)))
+        x = prim(a, reshape(b, (n, 1)), **kw)
         return reshape(x, shape_of(x)[:-1])
-    return solve_p(a, b)
+    return prim(a, b, **kw)
 
 
 # inv: X = A⁻¹; VJP −Xᵀ ḡ Xᵀ; Taylor X_k = −X₀ Σ_{j=1..k} A_j X_{k−j} ------------------------------
@@ -481,18 +488,8 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
     if t is None:
         raise ValueError(f"taylorad.numpy.linalg.solve_triangular: trans must be 0, 1, 2, 'N', "
                          f"'T' or 'C'; got {trans!r}")
-    n = shape_of(a)[-1]
-    sb = shape_of(b)
-    vec = len(sb) == 1
-    if (vec and sb[0] != n) or (not vec and (len(sb) < 2 or sb[-2] != n)):
-        raise ValueError(f"taylorad.numpy.linalg.solve_triangular: b of shape {sb} does not "
-                         f"match a of shape {shape_of(a)} — b must be (n,) or (..., n, m) with "
-                         f"n = {n}")
-    kw = dict(lower=bool(lower), trans=t, unit=bool(unit_diagonal))
-    if vec:
-        x = solve_triangular_p(a, reshape(b, (n, 1)), **kw)
-        return reshape(x, shape_of(x)[:-1])
-    return solve_triangular_p(a, b, **kw)
+    return _solve_with(solve_triangular_p, a, b, "solve_triangular", lower=bool(lower), trans=t,
+                       unit=bool(unit_diagonal))
 
 
 # compositions: tensorsolve, tensorinv (reshaped solve / inv) ------------------------------------

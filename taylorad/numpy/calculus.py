@@ -369,15 +369,11 @@ def correlate(a, v, mode="valid"):
     """
     a, v = ravel(_arr(a)), ravel(_arr(v))
     na, nv = shape_of(a)[0], shape_of(v)[0]
-    out = convolve(a, getitem_p(v, idx=(slice(None, None, -1),)), mode)
-    if nv > na and mode != "valid":
+    rev = (slice(None, None, -1),)
+    if nv > na:
         # numpy swaps the operands when v is longer: correlate(a, v) = correlate(v, a)[::-1]
-        out = getitem_p(convolve(v, getitem_p(a, idx=(slice(None, None, -1),)), mode),
-                        idx=(slice(None, None, -1),))
-    elif nv > na:
-        out = getitem_p(convolve(v, getitem_p(a, idx=(slice(None, None, -1),)), mode),
-                        idx=(slice(None, None, -1),))
-    return out
+        return getitem_p(convolve(v, getitem_p(a, idx=rev), mode), idx=rev)
+    return convolve(a, getitem_p(v, idx=rev), mode)
 
 
 def kron(a, b):

@@ -79,19 +79,27 @@ def _solver(a0):
 
 
 def _solve_taylor(tr, ans, primals, series):
-    (a0, b0), (Sa, Sb) = primals, series
+    a0, (Sa, Sb) = primals[0], series
     s = _solver(a0)
     if tr.K == 1:
         r = Sb if Sa is None else (-matmul(Sa, ans) if Sb is None else Sb - matmul(Sa, ans))
         return s(r)
     if Sa is None:  # X_k = A₀⁻¹ B_k for every k at once
         return s(Sb)
+    return _solve_series(tr, ans, primals, series, s)
+
+
+def _solve_series(tr, ans, primals, series, s, op=lambda m: m):
+    """The coefficients X_1..X_K of op(A(t))·X(t) = B(t), order by order:
+    X_k = s(B_k − Σ_{j=1..k} op(A_j)·X_{k−j}), where s applies op(A₀)⁻¹ (``solve`` and
+    ``solve_triangular`` share it)."""
+    (a0, b0), (Sa, Sb) = primals, series
     A, B, X = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb), [ans]
     for k in range(1, tr.K + 1):
         acc = B[k]
         for j in range(1, k + 1):
             if A[j] is not None:
-                term = matmul(A[j], X[k - j])
+                term = matmul(op(A[j]), X[k - j])
                 acc = -term if acc is None else acc - term
         X.append(s(acc))
     return tr.stack(X[1:])
@@ -414,7 +422,7 @@ def _tri_part(x, lower, unit):
 
 
 def _solve_triangular_taylor(tr, ans, primals, series, lower, trans, unit):
-    (a0, b0), (Sa, Sb) = primals, series
+    a0, (Sa, Sb) = primals[0], series
 
     def s(r):
         return solve_triangular_p(a0, r, lower=lower, trans=trans, unit=unit)
@@ -425,15 +433,7 @@ def _solve_triangular_taylor(tr, ans, primals, series, lower, trans, unit):
 
     if Sa is None:
         return s(Sb)
-    A, B, X = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb), [ans]
-    for k in range(1, tr.K + 1):
-        acc = B[k]
-        for j in range(1, k + 1):
-            if A[j] is not None:
-                term = matmul(op(A[j]), X[k - j])
-                acc = -term if acc is None else acc - term
-        X.append(s(acc))
-    return tr.stack(X[1:])
+    return _solve_series(tr, ans, primals, series, s, op)
 
 
 def _solve_triangular_vjp_a(g, ans, a, b, lower, trans, unit):

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..core.rules import defunary, raised
+from ..core.rules import defunary, primitive_family, raised
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, shape_of
 from .arith import absolute, maximum, minimum, power
@@ -137,21 +137,22 @@ def sinc(x):
 
 
 # i0: I_n′ = (I_{n−1} + I_{n+1}) / 2, I_{−1} = I_1 ------------------------------------------------
-_BESSEL_I = {}
+def _make_bessel_i(n):
+    prim = Primitive(f"bessel_i{n}", lambda x: _special(x).iv(n, x),
+                     doc=f"modified Bessel function of the first kind I_{n}")
+
+    def d(x):
+        return (_bessel_i(n - 1)(x) + _bessel_i(n + 1)(x)) * 0.5
+
+    defunary(prim, lambda ans, x: d(x), raised(d))
+    return prim
+
+
+_bessel_i_family = primitive_family(_make_bessel_i)
 
 
 def _bessel_i(n):
-    n = abs(n)
-    if n not in _BESSEL_I:
-        prim = Primitive(f"bessel_i{n}", lambda x, n=n: _special(x).iv(n, x),
-                         doc=f"modified Bessel function of the first kind I_{n}")
-        _BESSEL_I[n] = prim
-
-        def d(x, n=n):
-            return (_bessel_i(n - 1)(x) + _bessel_i(n + 1)(x)) * 0.5
-
-        defunary(prim, lambda ans, x, d=d: d(x), raised(d))
-    return _BESSEL_I[n]
+    return _bessel_i_family(abs(n))
 
 
 def i0(x):

@@ -21,7 +21,29 @@ def _rand_like(rng, x):
 
 
 def numerical_jvp(f, args, tangents, eps=1e-6):
-    """Central difference (f(x + εv) − f(x − εv)) / 2ε for a tuple of arguments."""
+    """Central difference (f(x + εv) − f(x − εv)) / 2ε for a tuple of arguments.
+
+    Parameters
+    ----------
+    f : callable
+        Function of the arrays in ``args``; returns an array or a pytree of arrays.
+    args, tangents : sequence of arrays
+        The point x and the direction v, one array per argument.
+    eps : float
+        The step ε.
+
+    Returns
+    -------
+    array or pytree of arrays
+        The difference quotient, shaped like ``f``'s output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from taylorad.testing import numerical_jvp
+    >>> float(np.round(numerical_jvp(lambda x: x ** 2, (np.float64(3.0),), (np.float64(1.0),)), 6))
+    6.0
+    """
     plus = f(*[a + eps * t for a, t in zip(args, tangents)])
     minus = f(*[a - eps * t for a, t in zip(args, tangents)])
     return tree_unflatten(tree_flatten(plus)[1], [
@@ -57,6 +79,12 @@ def check_grads(f, args=None, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0, *, modes=(
         1 checks first derivatives. ``order=k`` also checks, at order k−1, the functions
         (x, u) ↦ Jᵀ(x)·u ("rev") and (x, v) ↦ J(x)·v ("fwd") in all their arguments —
         autograd's default is ``order=2``.
+
+    Returns
+    -------
+    None or callable
+        None (an AssertionError where a derivative differs from the differences), or, with
+        ``args`` left out, the checker ``check(*args)``.
 
     Examples
     --------
@@ -124,6 +152,32 @@ def check_taylor(f, f_mp, x0, order=8, rtol=1e-10, dps=50):
 
     ``f`` is a taylorad function of one float64 array; ``f_mp`` the same function on mpmath
     numbers. Compared elementwise, as normalized coefficients d_k / k!.
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise taylorad function.
+    f_mp : callable
+        The same function of one mpmath number.
+    x0 : float or array_like
+        The points.
+    order : int
+        Highest order checked.
+    rtol : float
+        Tolerance, relative to max(1, |coefficient|).
+    dps : int
+        mpmath's working precision (decimal digits).
+
+    Returns
+    -------
+    None
+        Raises AssertionError naming the order and point where they differ.
+
+    Examples
+    --------
+    >>> import mpmath, taylorad.numpy as tnp
+    >>> from taylorad.testing import check_taylor
+    >>> check_taylor(tnp.sin, mpmath.sin, [0.3, 1.2], order=6)
     """
     import mpmath  # noqa: PLC0415 - a test dependency
 
@@ -141,7 +195,32 @@ def check_taylor(f, f_mp, x0, order=8, rtol=1e-10, dps=50):
 
 
 def check_hvp(f, x, v=None, eps=1e-5, rtol=1e-5, atol=1e-7, seed=0):
-    """Assert H(x)·v (forward over reverse) ≈ (∇f(x + εv) − ∇f(x − εv)) / 2ε."""
+    """Assert H(x)·v (forward over reverse) ≈ (∇f(x + εv) − ∇f(x − εv)) / 2ε.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function of one array.
+    x : array_like
+        The point (cast to float64).
+    v : array_like, optional
+        The direction (default: random, from ``seed``).
+    eps, rtol, atol : float
+        Step of the differences and tolerances.
+    seed : int
+        Seed of the random direction.
+
+    Returns
+    -------
+    None
+        Raises AssertionError where the two differ.
+
+    Examples
+    --------
+    >>> import numpy as np, taylorad.numpy as tnp
+    >>> from taylorad.testing import check_hvp
+    >>> check_hvp(lambda x: tnp.sum(tnp.sin(x) * x), np.array([0.5, 1.0]))
+    """
     rng = np.random.default_rng(seed)
     x = np.asarray(x, dtype=np.float64)
     v = _rand_like(rng, x) if v is None else np.asarray(v, dtype=np.float64)

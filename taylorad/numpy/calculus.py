@@ -157,7 +157,8 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     elif len(varargs) == len(axes):
         spacing = list(varargs)
     else:
-        raise TypeError("taylorad.numpy.gradient: invalid number of arguments")
+        raise TypeError("taylorad.numpy.gradient: invalid number of arguments — give no "
+                        "spacing, one for all axes, or one per axis differentiated")
     if edge_order not in (1, 2):
         raise ValueError("taylorad.numpy.gradient: edge_order must be 1 or 2")
     if any(isinstance(s, Box) for s in spacing):
@@ -238,7 +239,12 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
         d = dx
     else:
         x = _arr(x)
-        d = diff(x, axis=-1 if len(shape_of(x)) == 1 else axis)
+        sx = shape_of(x)
+        if len(sx) == 1 and sx[0] != n:
+            raise ValueError(f"taylorad.numpy.trapezoid: x of shape {sx} does not fit y of "
+                             f"shape {shape_of(y)} along axis {axis} — pass x 1-D with {n} "
+                             f"points, or shaped like y")
+        d = diff(x, axis=-1 if len(sx) == 1 else axis)
         if len(shape_of(x)) == 1:
             d = reshape(d, (n - 1,) + (1,) * (nd - axis - 1))
     mids = (getitem_p(y, idx=_sl(nd, axis, slice(1, n))) +
@@ -324,7 +330,7 @@ def convolve(a, v, mode="full"):
     >>> tnp.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0])).tolist()
     [1.0, 3.0, 2.0]
     """
-    a, v = ravel(_arr(a)), ravel(_arr(v))
+    a, v = _seq1d(a, v, "convolve")
     na, nv = shape_of(a)[0], shape_of(v)[0]
     if na == 0 or nv == 0:
         raise ValueError("taylorad.numpy.convolve: inputs cannot be empty")
@@ -344,6 +350,16 @@ def convolve(a, v, mode="full"):
         start = (lo - 1) // 2
         return getitem_p(full, idx=(slice(start, start + hi),))
     return getitem_p(full, idx=(slice(lo - 1, hi),))
+
+
+def _seq1d(a, v, fname):
+    """a and v as 1-D sequences (scalars count as length 1), as numpy.convolve/correlate."""
+    a, v = _arr(a), _arr(v)
+    if len(shape_of(a)) > 1 or len(shape_of(v)) > 1:
+        raise ValueError(f"taylorad.numpy.{fname}: a and v must be 1-D sequences, as for "
+                         f"numpy.{fname}; got shapes {shape_of(a)} and {shape_of(v)} — ravel "
+                         f"them, or use tnp.einsum for a convolution along one axis")
+    return ravel(a), ravel(v)
 
 
 def correlate(a, v, mode="valid"):
@@ -367,7 +383,7 @@ def correlate(a, v, mode="valid"):
     >>> tnp.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0])).tolist()
     [2.0, 3.0]
     """
-    a, v = ravel(_arr(a)), ravel(_arr(v))
+    a, v = _seq1d(a, v, "correlate")
     na, nv = shape_of(a)[0], shape_of(v)[0]
     rev = (slice(None, None, -1),)
     if nv > na:

@@ -10,7 +10,8 @@ piecewise-constant multiple of the period (derivative 1).
 import numpy as np
 
 from ..core.trace import Box, getval
-from ._util import array_namespace, normalize_axis, shape_of
+from ._util import normalize_axis, shape_of
+from ._util import as_array as _arr
 from .shape import (astype, broadcast_to, concatenate, getitem_p, index_add_p, moveaxis, ravel,
                     reshape, stack, sum, where)
 from .tensor import einsum, pad
@@ -18,10 +19,6 @@ from .tensor import einsum, pad
 __all__ = ["diff", "ediff1d", "gradient", "trapezoid", "interp", "convolve", "correlate",
            "kron", "cross", "meshgrid", "select", "piecewise", "apply_along_axis",
            "apply_over_axes", "unwrap", "bincount", "vecdot", "matvec", "vecmat"]
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _sl(nd, axis, s):

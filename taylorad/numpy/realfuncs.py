@@ -16,6 +16,7 @@ import numpy as np
 from ..core.rules import defunary, primitive_family, raised
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, shape_of
+from ._util import as_array as _arr
 from .arith import absolute, maximum, minimum, power
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, logaddexp,
                           _special)
@@ -32,10 +33,6 @@ acos, acosh, asin, asinh, atan, atan2, atanh = (arccos, arccosh, arcsin, arcsinh
 pow = power  # noqa: A001 - numpy's name
 fabs = absolute
 _LN2 = math.log(2.0)
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _real(x, fname):

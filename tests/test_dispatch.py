@@ -117,6 +117,17 @@ def test_unsupported_numpy_raises_clear_error(name, f):
         assert name.split(".")[-1] in msg, msg
 
 
+def test_dispatch_cache_keeps_refusals():
+    """The dispatch remembers each NumPy callable's counterpart after its first call; keyword
+    arguments, ufunc methods and unsupported functions are still refused on every call."""
+    for _ in range(2):
+        g = ta.grad(lambda x: np.sum(np.exp(x)) + np.sum(np.add(x, x)))(x0)
+        np.testing.assert_allclose(g, np.exp(x0) + 2.0)
+        for name, f in UNSUPPORTED:
+            with pytest.raises(TypeError, match="taylorad"):
+                ta.grad(lambda x, f=f: np.sum(f(x)))(x0)
+
+
 def test_ndarray_methods_on_traced_values():
     x = np.array([0.3, -0.7, 1.2, 0.4])
 

@@ -473,3 +473,16 @@ def test_elementwise_order_8(name):
     row = next(r for r in ELEMENTWISE if r[0] == name)
     x = np.random.default_rng(9).uniform(*row[3], 3)
     _series_mp(row[1], row[2], x, np.full(3, 0.4), 8, 1e-9)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: tnp.convolve(np.ones((2, 2)), np.ones(3)), r"convolve: a and v must be 1-D"),
+    (lambda: tnp.correlate(np.ones(3), np.ones((3, 1))), r"correlate: a and v must be 1-D"),
+    (lambda: tnp.trapezoid(np.ones(3), np.ones(4)), r"trapezoid: x of shape \(4,\)"),
+    (lambda: tnp.gradient(np.ones(3), 1.0, 2.0), r"gradient: invalid number.*one per axis"),
+])
+def test_calculus_entry_errors(call, match):
+    """Bad input is refused at the public function, naming it and the fix (NumPy refuses
+    the same calls)."""
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()

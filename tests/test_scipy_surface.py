@@ -191,3 +191,45 @@ def test_special_order_8(name):
     rng = np.random.default_rng(8)
     x = rng.uniform(*row[4], 2)
     _mp_series(row[1], row[3], x, np.full(2, 0.3), 8, 1e-8)
+
+
+def test_primitive_family_concurrent_first_use():
+    """Members of the polygamma and Bessel-I families are built on first use: threads asking
+    for the same new members at once all get one complete primitive each (its rules in place),
+    and the derivatives agree with mpmath."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from taylorad.core.rules import primitive_family
+    from taylorad.numpy import realfuncs
+    from taylorad.scipy import special
+
+    x = 0.7
+    want_psi = [float(mp.polygamma(n, x)) for n in range(2, 10)]
+    want_i0 = [float(mp.diff(lambda t: mp.besseli(0, t), x, k)) for k in range(9)]
+
+    def work(i):
+        n = 2 + i % 4  # d/dx ψ⁽ⁿ⁾ = ψ⁽ⁿ⁺¹⁾, up to order 4 more: ψ⁽ⁿ⁺⁴⁾ is a new member
+        d = ta.derivatives(lambda t: tss.polygamma(n, t), np.float64(x), np.float64(1.0), 4)
+        b = ta.derivatives(realfuncs.i0, np.float64(x), np.float64(1.0), 8)
+        return n, [float(v) for v in d], [float(v) for v in b]
+
+    with ThreadPoolExecutor(12) as pool:  # an exception in a thread re-raises here
+        got = list(pool.map(work, range(12)))
+    for n, d, b in got:
+        np.testing.assert_allclose(d, want_psi[n - 2:n + 3], rtol=1e-9)
+        np.testing.assert_allclose(b, want_i0, rtol=1e-9)
+    assert all(p.name == f"polygamma{k}" for k, p in special._polygamma.members.items() if k)
+
+    calls = []
+
+    def make(n):
+        calls.append(n)
+        if n < 0:
+            raise ValueError("bad member")
+        return object()
+
+    fam = primitive_family(make)
+    with pytest.raises(ValueError):
+        fam(-1)
+    assert -1 not in fam.members  # a failed build leaves nothing behind
+    assert fam(2) is fam(2) and calls == [-1, 2]

@@ -9,6 +9,8 @@
 * ``defcompose(prim, fn)``: the Taylor rule of a composition (fn evaluated in Taylor mode).
 * ``cauchy(a, b, k)``: coefficient k of a product, skipping known zeros.
 * ``defnondiff(prim)``: zero derivative; outputs are constants, never boxed.
+* ``primitive_family(make)``: n -> ``make(n)``, built on first use, for families whose
+  derivatives are further members (polygamma ψ⁽ⁿ⁾, Bessel I_n).
 
 CuPy fast path: for concrete cupy arrays at K >= 2, ``defunary`` rules (and multiply, divide,
 power in ``taylorad/numpy/arith.py``) first try a fused CUDA kernel (``taylorad.cuda``); it
@@ -20,6 +22,7 @@ compiled kernel (``taylorad.cpu``, via ``kernel_rule``); under ``taylorad.jit`` 
 is recorded as one call.
 """
 import functools
+import threading
 
 import numpy as np
 
@@ -27,7 +30,8 @@ from .coeffs import blockwise_p, captured, chunkable, chunked_unary, conv, prima
 from .taylor import pad_series, taylor_eval
 
 __all__ = ["deflinear", "defunary", "raised", "defcompose", "cauchy", "defnondiff", "defvjp",
-           "deftaylor", "defvjp_variadic", "always_linear", "linear_in_one", "zeros_ok"]
+           "deftaylor", "defvjp_variadic", "always_linear", "linear_in_one", "zeros_ok",
+           "primitive_family"]
 
 
 def defvjp(prim, *rules, argnums=None):
@@ -224,3 +228,27 @@ def defcompose(prim, fn):
         return tr.compose(lambda *xs: fn(*xs, **params), primals, series)
 
     prim.taylor = rule
+
+
+def primitive_family(make):
+    """A family of primitives indexed by an integer, built on first use: ``family(n)`` returns
+    ``make(n)``, the same object on every call.
+
+    ``make(n)`` builds one primitive with its rules (its derivative rule may call ``family`` for
+    other members, lazily). A member is published only once ``make`` has returned, under a lock:
+    a concurrent caller never sees a primitive without its rules, two threads never build the
+    same member twice, and a ``make`` that raises leaves nothing behind.
+    """
+    members, lock = {}, threading.RLock()
+
+    def family(n):
+        prim = members.get(n)
+        if prim is None:
+            with lock:
+                prim = members.get(n)
+                if prim is None:
+                    prim = members[n] = make(n)
+        return prim
+
+    family.members = members
+    return family

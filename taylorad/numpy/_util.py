@@ -2,13 +2,19 @@
 import numpy as np
 
 from ..core.backend import namespace
-from ..core.trace import getval
+from ..core.trace import Box, getval
 
 
 def array_namespace(*xs):
     """numpy, cupy or dask.array, from the (unboxed) arguments; numpy for Python scalars (see
     ``taylorad.core.backend.namespace``)."""
     return namespace(*xs)
+
+
+def as_array(x):
+    """A traced value as it is; anything else as an array of its namespace (numpy for Python
+    numbers and lists)."""
+    return x if isinstance(x, Box) else namespace(x).asarray(x)
 
 
 def normalize_axis(axis, ndim, fname):

@@ -51,11 +51,19 @@ def attach(tnp):
     Box.argmax = lambda self, axis=None: tnp.argmax(self, axis)
     Box.argmin = lambda self, axis=None: tnp.argmin(self, axis)
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    def resolve_ufunc(ufunc):
         fn = tnp.__dict__.get(_UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__))
         if fn is None or ufunc.__name__ not in tnp.__all__:
             fn = _scipy_ufunc(ufunc) or fn  # scipy.special.gammaln(x), … on traced values
-        if method != "__call__" or kwargs or fn is None or not callable(fn):
+        return fn if callable(fn) else None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        fn = _UFUNC_FN.get(ufunc)
+        if fn is None:
+            fn = resolve_ufunc(ufunc)
+            if fn is not None:
+                _UFUNC_FN[ufunc] = fn
+        if method != "__call__" or kwargs or fn is None:
             what = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
             raise TypeError(_unsupported(f"numpy.{what}", kwargs))
         return fn(*inputs)
@@ -63,12 +71,15 @@ def attach(tnp):
     def __array_function__(self, func, types, args, kwargs):
         if func.__name__ in _INSPECT:  # np.shape(x), np.ndim(x), np.size(x): no value needed
             return getattr(args[0], func.__name__)
-        mod = getattr(func, "__module__", "") or ""
-        ns = tnp.linalg if mod.startswith("numpy.linalg") else tnp
-        fn = ns.__dict__.get(func.__name__)
-        if fn is None or func.__name__ not in ns.__all__ or \
-                not (mod == "numpy" or mod.startswith(("numpy.linalg", "numpy._core"))):
-            raise TypeError(_unsupported(f"{_qualname(func)}", {}))
+        fn = _FUNC_FN.get(func)
+        if fn is None:
+            mod = getattr(func, "__module__", "") or ""
+            ns = tnp.linalg if mod.startswith("numpy.linalg") else tnp
+            fn = ns.__dict__.get(func.__name__)
+            if fn is None or func.__name__ not in ns.__all__ or \
+                    not (mod == "numpy" or mod.startswith(("numpy.linalg", "numpy._core"))):
+                raise TypeError(_unsupported(f"{_qualname(func)}", {}))
+            _FUNC_FN[func] = fn
         return fn(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
@@ -90,6 +101,14 @@ def attach(tnp):
 _INSPECT = frozenset({"shape", "ndim", "size"})
 # ufunc names that differ from taylorad.numpy's (expit: scipy.special.expit on a traced value)
 _UFUNC_NAMES = {"true_divide": "divide", "abs": "absolute", "expit": "sigmoid"}
+
+
+# NumPy ufunc / function -> its taylorad counterpart, filled on first dispatch: the lookup by
+# name (and the membership test in a __all__ of some hundreds of names) runs once per NumPy
+# callable, not on every call. Only complete results are stored (a refused callable is looked
+# up again, to raise again); two threads racing store the same function.
+_UFUNC_FN = {}
+_FUNC_FN = {}
 
 
 def _qualname(func):

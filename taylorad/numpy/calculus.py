@@ -10,7 +10,8 @@ piecewise-constant multiple of the period (derivative 1).
 import numpy as np
 
 from ..core.trace import Box, getval
-from ._util import array_namespace, normalize_axis, shape_of
+from ._util import normalize_axis, shape_of
+from ._util import as_array as _arr
 from .shape import (astype, broadcast_to, concatenate, getitem_p, index_add_p, moveaxis, ravel,
                     reshape, stack, sum, where)
 from .tensor import einsum, pad
@@ -18,10 +19,6 @@ from .tensor import einsum, pad
 __all__ = ["diff", "ediff1d", "gradient", "trapezoid", "interp", "convolve", "correlate",
            "kron", "cross", "meshgrid", "select", "piecewise", "apply_along_axis",
            "apply_over_axes", "unwrap", "bincount", "vecdot", "matvec", "vecmat"]
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _sl(nd, axis, s):
@@ -157,7 +154,8 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     elif len(varargs) == len(axes):
         spacing = list(varargs)
     else:
-        raise TypeError("taylorad.numpy.gradient: invalid number of arguments")
+        raise TypeError("taylorad.numpy.gradient: invalid number of arguments — give no "
+                        "spacing, one for all axes, or one per axis differentiated")
     if edge_order not in (1, 2):
         raise ValueError("taylorad.numpy.gradient: edge_order must be 1 or 2")
     if any(isinstance(s, Box) for s in spacing):
@@ -238,7 +236,12 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
         d = dx
     else:
         x = _arr(x)
-        d = diff(x, axis=-1 if len(shape_of(x)) == 1 else axis)
+        sx = shape_of(x)
+        if len(sx) == 1 and sx[0] != n:
+            raise ValueError(f"taylorad.numpy.trapezoid: x of shape {sx} does not fit y of "
+                             f"shape {shape_of(y)} along axis {axis} — pass x 1-D with {n} "
+                             f"points, or shaped like y")
+        d = diff(x, axis=-1 if len(sx) == 1 else axis)
         if len(shape_of(x)) == 1:
             d = reshape(d, (n - 1,) + (1,) * (nd - axis - 1))
     mids = (getitem_p(y, idx=_sl(nd, axis, slice(1, n))) +
@@ -324,7 +327,7 @@ def convolve(a, v, mode="full"):
     >>> tnp.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0])).tolist()
     [1.0, 3.0, 2.0]
     """
-    a, v = ravel(_arr(a)), ravel(_arr(v))
+    a, v = _seq1d(a, v, "convolve")
     na, nv = shape_of(a)[0], shape_of(v)[0]
     if na == 0 or nv == 0:
         raise ValueError("taylorad.numpy.convolve: inputs cannot be empty")
@@ -344,6 +347,16 @@ def convolve(a, v, mode="full"):
         start = (lo - 1) // 2
         return getitem_p(full, idx=(slice(start, start + hi),))
     return getitem_p(full, idx=(slice(lo - 1, hi),))
+
+
+def _seq1d(a, v, fname):
+    """a and v as 1-D sequences (scalars count as length 1), as numpy.convolve/correlate."""
+    a, v = _arr(a), _arr(v)
+    if len(shape_of(a)) > 1 or len(shape_of(v)) > 1:
+        raise ValueError(f"taylorad.numpy.{fname}: a and v must be 1-D sequences, as for "
+                         f"numpy.{fname}; got shapes {shape_of(a)} and {shape_of(v)} — ravel "
+                         f"them, or use tnp.einsum for a convolution along one axis")
+    return ravel(a), ravel(v)
 
 
 def correlate(a, v, mode="valid"):
@@ -367,17 +380,13 @@ def correlate(a, v, mode="valid"):
     >>> tnp.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0])).tolist()
     [2.0, 3.0]
     """
-    a, v = ravel(_arr(a)), ravel(_arr(v))
+    a, v = _seq1d(a, v, "correlate")
     na, nv = shape_of(a)[0], shape_of(v)[0]
-    out = convolve(a, getitem_p(v, idx=(slice(None, None, -1),)), mode)
-    if nv > na and mode != "valid":
+    rev = (slice(None, None, -1),)
+    if nv > na:
         # numpy swaps the operands when v is longer: correlate(a, v) = correlate(v, a)[::-1]
-        out = getitem_p(convolve(v, getitem_p(a, idx=(slice(None, None, -1),)), mode),
-                        idx=(slice(None, None, -1),))
-    elif nv > na:
-        out = getitem_p(convolve(v, getitem_p(a, idx=(slice(None, None, -1),)), mode),
-                        idx=(slice(None, None, -1),))
-    return out
+        return getitem_p(convolve(v, getitem_p(a, idx=rev), mode), idx=rev)
+    return convolve(a, getitem_p(v, idx=rev), mode)
 
 
 def kron(a, b):

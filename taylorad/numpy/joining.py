@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.trace import Box, getval
 from ._util import array_namespace, normalize_axis, shape_of
+from ._util import as_array as _arr
 from .shape import astype, broadcast_to, concatenate, getitem_p, reshape, swapaxes, transpose
 from .tensor import split
 
@@ -17,10 +18,6 @@ __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "vstack", "hstack", "dstack
            "column_stack", "concat", "vsplit", "hsplit", "dsplit", "unstack", "broadcast_arrays",
            "permute_dims", "matrix_transpose", "rollaxis", "copy", "asanyarray",
            "ascontiguousarray", "asfortranarray", "require", "asarray_chkfinite", "row_stack"]
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 # atleast_*, stacking ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core.trace import Box, getval
 from ._util import array_namespace, shape_of
+from ._util import as_array as _arr
 from .calculus import convolve
 from .shape import astype, broadcast_to, concatenate, getitem_p, reshape, stack
 from .tensor import pad
@@ -15,10 +16,6 @@ from .transcendental import exp, log
 
 __all__ = ["polyval", "polyadd", "polysub", "polymul", "polyder", "polyint", "polydiv", "poly",
            "vander", "linspace", "logspace", "geomspace", "arange", "full", "full_like"]
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _vec(p, fname):

@@ -13,9 +13,10 @@ import math
 
 import numpy as np
 
-from ..core.rules import defunary, raised
+from ..core.rules import defunary, primitive_family, raised
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, shape_of
+from ._util import as_array as _arr
 from .arith import absolute, maximum, minimum, power
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, logaddexp,
                           _special)
@@ -32,10 +33,6 @@ acos, acosh, asin, asinh, atan, atan2, atanh = (arccos, arccosh, arcsin, arcsinh
 pow = power  # noqa: A001 - numpy's name
 fabs = absolute
 _LN2 = math.log(2.0)
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _real(x, fname):
@@ -137,21 +134,22 @@ def sinc(x):
 
 
 # i0: I_n′ = (I_{n−1} + I_{n+1}) / 2, I_{−1} = I_1 ------------------------------------------------
-_BESSEL_I = {}
+def _make_bessel_i(n):
+    prim = Primitive(f"bessel_i{n}", lambda x: _special(x).iv(n, x),
+                     doc=f"modified Bessel function of the first kind I_{n}")
+
+    def d(x):
+        return (_bessel_i(n - 1)(x) + _bessel_i(n + 1)(x)) * 0.5
+
+    defunary(prim, lambda ans, x: d(x), raised(d))
+    return prim
+
+
+_bessel_i_family = primitive_family(_make_bessel_i)
 
 
 def _bessel_i(n):
-    n = abs(n)
-    if n not in _BESSEL_I:
-        prim = Primitive(f"bessel_i{n}", lambda x, n=n: _special(x).iv(n, x),
-                         doc=f"modified Bessel function of the first kind I_{n}")
-        _BESSEL_I[n] = prim
-
-        def d(x, n=n):
-            return (_bessel_i(n - 1)(x) + _bessel_i(n + 1)(x)) * 0.5
-
-        defunary(prim, lambda ans, x, d=d: d(x), raised(d))
-    return _BESSEL_I[n]
+    return _bessel_i_family(abs(n))
 
 
 def i0(x):

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.trace import Box, getval
 from ._util import array_namespace, normalize_axis, shape_of
+from ._util import as_array as _arr
 from .shape import astype, concatenate, getitem_p, ravel
 from .tensor import take_along_axis
 
@@ -22,10 +23,6 @@ __all__ = ["append", "insert", "delete", "resize", "rot90", "fliplr", "flipud", 
 
 def _traced(*xs):
     return any(isinstance(x, Box) for x in xs)
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _rearrange(np_fn, arrays):

@@ -13,6 +13,7 @@ from ..core.rules import always_linear, deflinear, defnondiff, deftaylor, defvjp
 from ..core.reverse import Scatter
 from ..core.trace import Box, Primitive, getval
 from ._util import array_namespace, normalize_axis, shape_of
+from .construct import operands  # lists of traced values, weak scalars (imports shape lazily)
 
 
 def _pre(S, p):
@@ -465,8 +466,6 @@ defvjp_variadic(concatenate_p, _concat_vjp)
 
 
 def concatenate(arrays, axis=0):
-    from .construct import operands  # noqa: PLC0415 - lists of traced values, weak scalars
-
     arrays = operands(arrays)
     if not arrays:
         raise ValueError("taylorad.numpy.concatenate: need at least one array to concatenate")
@@ -479,8 +478,6 @@ def concatenate(arrays, axis=0):
 
 
 def stack(arrays, axis=0):
-    from .construct import operands  # noqa: PLC0415 - lists of traced values, weak scalars
-
     arrays = operands(arrays)
     if not arrays:
         raise ValueError("taylorad.numpy.stack: need at least one array to stack")

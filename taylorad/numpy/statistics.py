@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.trace import Box, getval
 from ._util import array_namespace, normalize_axis, shape_of
+from ._util import as_array as _arr
 from .arith import sqrt
 from .reductions import amax, amin, cumsum, prod
 from .shape import astype, broadcast_to, getitem_p, moveaxis, reshape, sum
@@ -25,10 +26,6 @@ __all__ = ["median", "percentile", "quantile", "average", "ptp", "cov", "corrcoe
            "nancumprod", "nanmedian", "nanpercentile", "nanquantile", "cumprod",
            "cumulative_sum", "cumulative_prod", "histogram_bin_edges", "histogram",
            "histogramdd", "histogram2d"]
-
-
-def _arr(x):
-    return x if isinstance(x, Box) else array_namespace(x).asarray(x)
 
 
 def _float(a):

@@ -56,6 +56,7 @@ import numpy as _np  # noqa: E402
 from ..core.rules import defcompose as _defcompose  # noqa: E402
 from ..core.rules import defunary as _defunary  # noqa: E402
 from ..core.rules import defvjp as _defvjp  # noqa: E402
+from ..core.rules import primitive_family as _primitive_family  # noqa: E402
 from ..core.rules import raised as _raised  # noqa: E402
 from ..core.trace import Box as _Box  # noqa: E402
 from ..core.trace import Primitive as _Primitive  # noqa: E402
@@ -75,25 +76,23 @@ def _ufunc(name):
 
 
 # polygamma ψ⁽ⁿ⁾: ψ⁽ⁿ⁾′ = ψ⁽ⁿ⁺¹⁾ (raised); ψ⁽⁰⁾ = digamma ------------------------------------------
-_POLYGAMMA = {}
+def _make_polygamma(n):
+    if n == 0:
+        prim = _ufunc("psi")
+        prim.name = "digamma"
+    else:
+        prim = _Primitive(f"polygamma{n}",
+                          lambda x: _special(x).polygamma(n, x).astype(x.dtype),
+                          doc=f"the polygamma function of order {n}")
+
+    def d(x):
+        return _polygamma(n + 1)(x)
+
+    _defunary(prim, lambda ans, x: d(x), _raised(d))
+    return prim
 
 
-def _polygamma(n):
-    if n not in _POLYGAMMA:
-        if n == 0:
-            prim = _ufunc("psi")
-            prim.name = "digamma"
-        else:
-            prim = _Primitive(f"polygamma{n}",
-                              lambda x, n=n: _special(x).polygamma(n, x).astype(x.dtype),
-                              doc=f"the polygamma function of order {n}")
-        _POLYGAMMA[n] = prim
-
-        def d(x, n=n):
-            return _polygamma(n + 1)(x)
-
-        _defunary(prim, lambda ans, x, d=d: d(x), _raised(d))
-    return _POLYGAMMA[n]
+_polygamma = _primitive_family(_make_polygamma)
 
 
 digamma_p = _polygamma(0)

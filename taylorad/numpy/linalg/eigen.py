@@ -97,6 +97,12 @@ deftaylor(eigh_p, _eigh_taylor)
 defvjp(eigh_p, _eigh_vjp)
 
 
+def _check_symmetric_entry(a, UPLO, fname):
+    _check_square(a, fname)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"taylorad.numpy.linalg.{fname}: UPLO must be 'L' or 'U'; got {UPLO!r}")
+
+
 def eigh(a, UPLO="L"):
     """numpy.linalg.eigh for real symmetric matrices: eigenvalues (ascending) and eigenvectors.
 
@@ -128,9 +134,7 @@ def eigh(a, UPLO="L"):
     array([[1., 0.],
            [0., 0.]])
     """
-    _check_square(a, "eigh")
-    if UPLO not in ("L", "U"):
-        raise ValueError(f"taylorad.numpy.linalg.eigh: UPLO must be 'L' or 'U'; got {UPLO!r}")
+    _check_symmetric_entry(a, UPLO, "eigh")
     packed = eigh_p(a)
     return EighResult(_one_row(packed, 0), _rows(packed, 1))
 
@@ -183,9 +187,7 @@ def eigvalsh(a, UPLO="L"):
     >>> eigvalsh(np.array([[2.0, 1.0], [1.0, 2.0]]))
     array([1., 3.])
     """
-    _check_square(a, "eigvalsh")
-    if UPLO not in ("L", "U"):
-        raise ValueError(f"taylorad.numpy.linalg.eigvalsh: UPLO must be 'L' or 'U'; got {UPLO!r}")
+    _check_symmetric_entry(a, UPLO, "eigvalsh")
     return eigvalsh_p(a)
 
 

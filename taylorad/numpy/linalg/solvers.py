@@ -79,19 +79,27 @@ def _solver(a0):
 
 
 def _solve_taylor(tr, ans, primals, series):
-    (a0, b0), (Sa, Sb) = primals, series
+    a0, (Sa, Sb) = primals[0], series
     s = _solver(a0)
     if tr.K == 1:
         r = Sb if Sa is None else (-matmul(Sa, ans) if Sb is None else Sb - matmul(Sa, ans))
         return s(r)
     if Sa is None:  # X_k = A₀⁻¹ B_k for every k at once
         return s(Sb)
+    return _solve_series(tr, ans, primals, series, s)
+
+
+def _solve_series(tr, ans, primals, series, s, op=lambda m: m):
+    """The coefficients X_1..X_K of op(A(t))·X(t) = B(t), order by order:
+    X_k = s(B_k − Σ_{j=1..k} op(A_j)·X_{k−j}), where s applies op(A₀)⁻¹ (``solve`` and
+    ``solve_triangular`` share it)."""
+    (a0, b0), (Sa, Sb) = primals, series
     A, B, X = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb), [ans]
     for k in range(1, tr.K + 1):
         acc = B[k]
         for j in range(1, k + 1):
             if A[j] is not None:
-                term = matmul(A[j], X[k - j])
+                term = matmul(op(A[j]), X[k - j])
                 acc = -term if acc is None else acc - term
         X.append(s(acc))
     return tr.stack(X[1:])
@@ -129,16 +137,23 @@ def solve(a, b):
     array([1. , 0.5])
     """
     _check_square(a, "solve")
+    return _solve_with(solve_p, a, b, "solve")
+
+
+def _solve_with(prim, a, b, fname, **kw):
+    """prim(a, b, **kw) for b of shape (..., n, m), or for b of shape (n,) as a column (the
+    result is then a vector), after checking b against the square a (the entry check of
+    ``solve`` and ``solve_triangular``)."""
     n = shape_of(a)[-1]
     sb = shape_of(b)
     vec = len(sb) == 1
     if (vec and sb[0] != n) or (not vec and (len(sb) < 2 or sb[-2] != n)):
-        raise ValueError(f"taylorad.numpy.linalg.solve: b of shape {sb} does not match a of shape "
-                         f"{shape_of(a)} — b must be (n,) or (..., n, m) with n = {n}")
+        raise ValueError(f"taylorad.numpy.linalg.{fname}: b of shape {sb} does not match a of "
+                         f"shape {shape_of(a)} — b must be (n,) or (..., n, m) with n = {n}")
     if vec:
-        x = solve_p(a, reshape(b, (n, 1)))
+        x = prim(a, reshape(b, (n, 1)), **kw)
         return reshape(x, shape_of(x)[:-1])
-    return solve_p(a, b)
+    return prim(a, b, **kw)
 
 
 # inv: X = A⁻¹; VJP −Xᵀ ḡ Xᵀ; Taylor X_k = −X₀ Σ_{j=1..k} A_j X_{k−j} ------------------------------
@@ -407,7 +422,7 @@ def _tri_part(x, lower, unit):
 
 
 def _solve_triangular_taylor(tr, ans, primals, series, lower, trans, unit):
-    (a0, b0), (Sa, Sb) = primals, series
+    a0, (Sa, Sb) = primals[0], series
 
     def s(r):
         return solve_triangular_p(a0, r, lower=lower, trans=trans, unit=unit)
@@ -418,15 +433,7 @@ def _solve_triangular_taylor(tr, ans, primals, series, lower, trans, unit):
 
     if Sa is None:
         return s(Sb)
-    A, B, X = tr.coeffs(a0, Sa), tr.coeffs(b0, Sb), [ans]
-    for k in range(1, tr.K + 1):
-        acc = B[k]
-        for j in range(1, k + 1):
-            if A[j] is not None:
-                term = matmul(op(A[j]), X[k - j])
-                acc = -term if acc is None else acc - term
-        X.append(s(acc))
-    return tr.stack(X[1:])
+    return _solve_series(tr, ans, primals, series, s, op)
 
 
 def _solve_triangular_vjp_a(g, ans, a, b, lower, trans, unit):
@@ -481,18 +488,8 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
     if t is None:
         raise ValueError(f"taylorad.numpy.linalg.solve_triangular: trans must be 0, 1, 2, 'N', "
                          f"'T' or 'C'; got {trans!r}")
-    n = shape_of(a)[-1]
-    sb = shape_of(b)
-    vec = len(sb) == 1
-    if (vec and sb[0] != n) or (not vec and (len(sb) < 2 or sb[-2] != n)):
-        raise ValueError(f"taylorad.numpy.linalg.solve_triangular: b of shape {sb} does not "
-                         f"match a of shape {shape_of(a)} — b must be (n,) or (..., n, m) with "
-                         f"n = {n}")
-    kw = dict(lower=bool(lower), trans=t, unit=bool(unit_diagonal))
-    if vec:
-        x = solve_triangular_p(a, reshape(b, (n, 1)), **kw)
-        return reshape(x, shape_of(x)[:-1])
-    return solve_triangular_p(a, b, **kw)
+    return _solve_with(solve_triangular_p, a, b, "solve_triangular", lower=bool(lower), trans=t,
+                       unit=bool(unit_diagonal))
 
 
 # compositions: tensorsolve, tensorinv (reshaped solve / inv) ------------------------------------

@@ -251,3 +251,19 @@ def test_small_index_add_many_sums_in_python_floats(case):
     got = jit_mod._index_add_many(idxs, shape)(*vals)
     assert got.dtype == ref.dtype and got.shape == shape
     np.testing.assert_array_equal(got, ref)
+
+
+def test_raised_rules_with_directions_on_large_arrays():
+    """A rule raised from f′ (softplus, erf, …) at order ≥ 2 on a stack large enough to run
+    blockwise, with a direction axis (derivative_tensor's interpolation directions): the blocks
+    flatten directions and elements, so f′'s own series carries no direction axis there.
+    Checked against the closed form Σ σ″(z)·AᵢAⱼA_k of softplus' third derivatives."""
+    n = 40_000
+    A = np.stack([np.linspace(-1, 1, n), np.cos(np.linspace(0, 3, n))], axis=1)
+    w = np.array([0.7, -0.4])
+    s = 1.0 / (1.0 + np.exp(-(A @ w)))
+    d3 = s * (1 - s) * (1 - 2 * s)  # softplus‴ = σ″
+    idx = [(0, 0, 0), (0, 0, 1), (0, 1, 1), (1, 1, 1)]
+    want = [np.sum(d3 * A[:, i] * A[:, j] * A[:, k]) for i, j, k in idx]
+    got = ta.derivative_tensor(lambda v: tnp.sum(tnp.softplus(A @ v)), w, 3, indices=idx)
+    np.testing.assert_allclose(got, want, rtol=1e-10)

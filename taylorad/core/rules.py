@@ -108,7 +108,11 @@ def raised(fprime):
         if K == 1:
             d = [fprime(x[0])]
         else:
-            d0, D = taylor_eval(fprime, x[0], _restack(x[1:K]), tr.batch)
+            # the direction axes are those the coefficients have beyond x₀'s: none when a
+            # blockwise caller (coeffs.chunked_unary) has flattened directions and elements
+            xk = next(c for c in x[1:K] if c is not None)
+            batch = tr.batch if np.ndim(xk) > np.ndim(x[0]) else ()
+            d0, D = taylor_eval(fprime, x[0], _restack(x[1:K]), batch)
             d = [d0] + ([None] * (K - 1) if D is None else [D[k] for k in range(K - 1)])
         ys = []
         for k in range(1, K + 1):

@@ -5,6 +5,7 @@ primal is computed once and all directions ride along it. ``hessian`` = one batc
 forward-over-reverse pass (``chunk_size`` bounds memory); ``jacfwd`` = batched JVPs; ``jacrev``
 = batched VJPs (the cotangent seed carries the batch); ``laplacian`` = collapsed Taylor mode.
 """
+import functools
 import math
 
 import numpy as np
@@ -339,6 +340,11 @@ def _point_basis(x):
                            shape)
 
 
+def _laplacian_block(fun, method, block):
+    """One chunk of a blockwise Laplacian (a NumPy array of points, on a Dask worker)."""
+    return laplacian(fun, method)(block)
+
+
 def laplacian(fun, method="collapsed", blockwise=None):
     """Return a function giving Δf(x) = Σᵢ ∂²f/∂xᵢ² over the LAST axis of x.
 
@@ -391,8 +397,11 @@ def laplacian(fun, method="collapsed", blockwise=None):
         v = getval(x)
         if backend.is_dask(v) and v is x and blockwise is not False and \
                 (blockwise or not STATE.active):
-            inner = laplacian(fun, method)
-            return v.map_blocks(lambda b: inner(b), drop_axis=v.ndim - 1, dtype=v.dtype,
+            # a module-level function and a partial, not a closure: the task is pickled to the
+            # workers, and a closure would take this module's globals (the per-thread trace
+            # state among them) with it
+            return v.map_blocks(functools.partial(_laplacian_block, fun, method),
+                                drop_axis=v.ndim - 1, dtype=v.dtype,
                                 meta=np.empty((0,) * (v.ndim - 1), v.dtype))
         E = _point_basis(x)
         if method == "collapsed":

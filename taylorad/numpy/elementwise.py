@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..core.backend import any_dask
 from ..core.coeffs import Coeffs, start, tail
 from ..core.rules import defcompose, defunary, defvjp, raised, zeros_ok
 from ..core.trace import Box, Primitive, getval
@@ -257,11 +258,13 @@ defcompose(arctan2, _arctan2_series)
 def _logaddexp_series(a, b):
     """hi, lo: the operand with the larger / smaller primal. The series of lo − hi is formed
     first, so directions that nearly agree cancel exactly there, not between two exponentials'
-    series (float32, order 4: 400 ulps → 2). Non-finite primals: m + log(e^{a−m} + e^{b−m})."""
+    series (float32, order 4: 400 ulps → 2). Non-finite primals, and Dask data (whose values
+    are not looked at while the graph is built: that would be a pass over the data), take
+    m + log(e^{a−m} + e^{b−m})."""
     av, bv = getval(a), getval(b)
     m = np.maximum(av, bv)
     finite = np.isfinite(m)
-    if not bool(finite.all()):
+    if any_dask((av, bv)) or not bool(finite.all()):
         m = np.where(finite, m, 0.0)
         return log(exp(a - m) + exp(b - m)) + m
     a_hi = av >= bv

@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from ..core import buffers
+from ..core.switch import enabled
 from . import codegen, dispatch, threads
 
 __all__ = ["fuse_chains"]
@@ -251,7 +252,7 @@ def _chain_op(chain, ops, meta, uses, final, load):
     broken = []  # the kernel failed once: the recorded calls from then on
 
     def impl(*values):
-        if broken or not dispatch._state["enabled"] or dispatch._kernels() is None:
+        if broken or not enabled(dispatch._state) or dispatch._kernels() is None:
             return _fallback(values)
         kargs = []
         for pos, how in hows:

@@ -14,7 +14,7 @@ iteration (a pass over the data), the parameters NumPy on the client. dask-glm's
 ``lbfgs`` (used by dask-ml) solve the same problem with the logistic gradient and Hessian written
 by hand (its families.py). Printed side by side: the coefficients' largest difference,
 iterations, passes over the data (graphs the scheduler received), wall time and the peak memory
-of the worker processes.
+of the worker processes::
 
     python examples/dask_logistic.py                      # 2e6 x 50, 8 chunks, 2 workers
     python examples/dask_logistic.py --workers 1          # scaling

@@ -164,7 +164,7 @@ def check_taylor(f, f_mp, x0, order=8, rtol=1e-10, dps=50):
     order : int
         Highest order checked.
     rtol : float
-        Tolerance, relative to max(1, |coefficient|).
+        Tolerance, relative to ``max(1, |coefficient|)``.
     dps : int
         mpmath's working precision (decimal digits).
 

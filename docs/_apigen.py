@@ -38,6 +38,12 @@ MODULES = [
      "numpy.linalg"),
     ("taylorad.scipy.special", "taylorad.scipy.special",
      "Differentiable special functions with SciPy's names and semantics.", "scipy.special"),
+    ("taylorad.scipy.linalg", "taylorad.scipy.linalg",
+     "Differentiable triangular and Cholesky solves with SciPy's names and semantics.",
+     "scipy.linalg"),
+    ("taylorad.scipy.stats", "taylorad.scipy.stats",
+     "Differentiable ``norm`` and ``multivariate_normal`` (their ``pdf``/``logpdf``/``cdf``/… "
+     "methods), with SciPy's names and semantics.", "scipy.stats"),
     ("taylorad.optimize", "taylorad.optimize — Newton-type optimization",
      "Minimizers on Hessian-vector products, curvature products for training, and adapters "
      "that hand taylorad's derivatives to ``scipy.optimize``.", None),
@@ -52,6 +58,12 @@ MODULES = [
      "mindspore"),
     ("taylorad.context", "taylorad.context — MindSpore facade: context",
      "``import taylorad.context as context`` in place of ``mindspore.context``.", None),
+    ("taylorad.train", "taylorad.train — MindSpore facade: checkpoints",
+     "``import taylorad.train`` in place of ``mindspore.train`` (also ``ms.save_checkpoint``, "
+     "…, at the top level).", None),
+    ("taylorad.common", "taylorad.common — MindSpore facade: initializers and seeds",
+     "``from taylorad.common.initializer import Normal`` in place of "
+     "``mindspore.common.initializer``.", None),
     ("taylorad.dtype", "taylorad.dtype — MindSpore facade: dtypes",
      "``from taylorad import dtype as mstype`` in place of ``from mindspore import dtype as "
      "mstype``.", None),
@@ -98,8 +110,8 @@ def mirror_target(modname, name, obj, mirror):
             return "numpy", f"numpy.{name}"
     elif mirror == "numpy.linalg" and hasattr(np.linalg, name):
         return "numpy", f"numpy.linalg.{name}"
-    elif mirror == "scipy.special":
-        return "scipy", f"scipy.special.{name}"
+    elif mirror in ("scipy.special", "scipy.linalg", "scipy.stats"):
+        return "scipy", f"{mirror}.{name}"
     elif mirror == "mindspore" and name in _facade_op_names():
         return "mindspore", name
     return None
@@ -111,9 +123,9 @@ def classify(modname, name, obj, mirror, seen):
         return "module"
     if id(obj) in seen and (callable(obj) or inspect.isclass(obj)):
         return "alias"
-    if mirror_target(modname, name, obj, mirror) is not None and (callable(obj) or
-                                                                 is_primitive(obj)):
-        return "mirror"
+    if mirror_target(modname, name, obj, mirror) is not None and (
+            callable(obj) or is_primitive(obj) or mirror == "scipy.stats"):
+        return "mirror"  # scipy.stats: distribution objects whose methods follow SciPy's
     if not (callable(obj) or inspect.isclass(obj) or is_primitive(obj)):
         return "data"
     mod = getattr(obj, "__module__", None) or ""

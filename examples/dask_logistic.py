@@ -2,7 +2,7 @@
 ==========================================================================
 
 The data — X (rows × cols, float64) and labels y — is a Dask array chunked along the rows,
-generated lazily on the workers from a seed. The loss is written once, in NumPy:
+generated lazily on the workers from a seed. The loss is written once, in NumPy::
 
     def nll(w, X, y):
         z = X @ w
@@ -18,9 +18,9 @@ of the worker processes::
 
     python examples/dask_logistic.py                      # 2e6 x 50, 8 chunks, 2 workers
     python examples/dask_logistic.py --workers 1          # scaling
-    python examples/dask_logistic.py --rows 1e7 --chunks 80 --memory-limit 1GiB \
-        --solvers "taylorad newton"   # out of core: 4 GB of data, 2 GiB of workers; X is
-                                      # regenerated from its seed on every pass, never stored
+    # out of core: 4 GB of data, 2 GiB of workers; X is regenerated from its seed on every
+    # pass, never stored
+    python examples/dask_logistic.py --rows 1e7 --chunks 80 --memory-limit 1GiB --solvers "taylorad newton"
     python examples/dask_logistic.py --scheduler tcp://host:8786   # an existing cluster
     python examples/dask_logistic.py --fast               # the test suite's quick run
 

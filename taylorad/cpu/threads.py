@@ -35,10 +35,13 @@ __all__ = ["limit", "num_threads", "parallel_for", "parallel_ufunc", "set_num_th
 
 # Work is counted in nanoseconds of one core (estimates per element, measured on an AMD EPYC:
 # np.sin ~9 ns, np.add ~0.3 ns, the tanh Taylor kernel ~5 ns at K=2 and ~35 ns at K=8). A pass is
-# split only into chunks of at least MIN_WORK of it (100 µs): handing a chunk to a worker and
-# waiting for it costs 10-35 µs here (measured: an empty two-chunk parallel_for), so a split
-# pass runs at >= ~75 % parallel efficiency or not at all.
-MIN_WORK = 100_000
+# split only into chunks of at least MIN_WORK of it (1 ms). Handing a chunk to a worker and
+# waiting for it costs 10-35 µs on an idle machine (an empty two-chunk parallel_for), but a
+# sleeping worker on a shared VM wakes much later, and the per-rule estimates overcount fused
+# chains (ta.jit's chain kernels): with a 100 µs minimum the order-2..8 chains on 10⁴ elements
+# ran 1.5-2.8× slower on two threads than on one (211-218 µs → 325-595 µs), with 1 ms they run
+# as fast as on one thread while the 10⁶-element passes still split (20-30 → 14-20 ms).
+MIN_WORK = 1_000_000
 
 
 def _positive_int(text, name):

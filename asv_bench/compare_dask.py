@@ -3,8 +3,10 @@ taylorad can run on Dask arrays.
 
 1. ``pass``: one evaluation of the mean logistic loss's (f, g, H) on X (rows × 50, 8 chunks,
    persisted on the workers) — what one Newton iteration costs:
-   * taylorad, graph: each primitive a Dask operation (one lazy graph, one dask.compute) —
+   * taylorad, fused graph: each primitive a Dask operation (one lazy graph), computed by
+     ``ta.compute``, which fuses each data chunk's tasks into one task (``core/daskfuse.py``) —
      what ``taylorad.optimize.minimize`` does with Dask data among ``args``;
+   * taylorad, unfused graph: the same graph computed by a plain ``dask.compute``;
    * taylorad, blockwise: one task per chunk runs taylorad's NumPy AD of that chunk's sum of
      losses (``map_blocks``), then a tree sum of (f, g, H) over the chunks;
    * dask-glm: its hand-written gradient and Hessian (families.py), as in its ``newton``.
@@ -31,6 +33,7 @@ def per_pass(rows, cols, chunks, repeat, workers):
     import dask.array as da
     from dask.distributed import Client, LocalCluster
 
+    import taylorad as ta
     import taylorad.numpy as tnp
     from dask_logistic import make_data, nll
     from taylorad.optimize._objective import fused_value_grad_hessian
@@ -44,6 +47,10 @@ def per_pass(rows, cols, chunks, repeat, workers):
         w = np.full(cols, 0.01)
 
         def graph():
+            f, g, H = fused_value_grad_hessian(lambda v: nll(v, X, y), [w], "*")
+            return ta.compute(f, g[0], H)
+
+        def unfused():
             f, g, H = fused_value_grad_hessian(lambda v: nll(v, X, y), [w], "*")
             return dask.compute(f, g[0], H)
 
@@ -61,7 +68,8 @@ def per_pass(rows, cols, chunks, repeat, workers):
             tot = parts.sum(axis=0).compute() / rows
             return tot[0], tot[1:1 + cols], tot[1 + cols:].reshape(cols, cols)
 
-        runs = {"taylorad, graph": graph, "taylorad, blockwise": blockwise}
+        runs = {"taylorad, fused graph": graph, "taylorad, unfused graph": unfused,
+                "taylorad, blockwise": blockwise}
         try:
             from dask_glm.families import Logistic
 
@@ -84,12 +92,12 @@ def per_pass(rows, cols, chunks, repeat, workers):
                 H = np.asarray(out[2])
                 ref = H if ref is None else ref
                 assert np.max(np.abs(H - ref)) <= 1e-10 * np.max(np.abs(ref)), k
-        base = np.median(times.get("dask-glm", times["taylorad, graph"]))
+        base = np.median(times.get("dask-glm", times["taylorad, fused graph"]))
         print(f"\none pass, (f, g, H), {rows} x {cols} in {chunks} chunks, {workers} worker "
               f"process(es); median of {repeat}")
         for k in runs:
             t = float(np.median(times[k]))
-            print(f"  {k:22s} {t:7.3f} s   x{t / base:5.2f} of dask-glm")
+            print(f"  {k:24s} {t:7.3f} s   x{t / base:5.2f} of dask-glm")
     finally:
         client.close()
         cluster.close()

@@ -9,13 +9,14 @@ from .api import derivatives, grad, hvp, jet, jvp, value_and_grad, vjp
 from .toolbox import (derivative_tensor, hessian, hessian_diag, hessian_diag_estimate, hvp_batch, jacfwd, jacrev,
                       laplacian, laplacian_estimate)
 from .functional import checkpoint, elementwise_grad, linearize_hvp
+from ._lazy import compute
 
 __version__ = "0.1.0"
 
 __all__ = ["derivative_tensor", "derivatives", "grad", "hessian", "hessian_diag", "hessian_diag_estimate", "hvp",
            "hvp_batch", "jacfwd", "jacrev", "jet", "jit", "jvp", "laplacian", "laplacian_estimate",
            "numpy", "value_and_grad", "vjp"]
-__all__ += ["checkpoint", "elementwise_grad", "linearize_hvp"]
+__all__ += ["checkpoint", "compute", "elementwise_grad", "linearize_hvp"]
 
 # the MindSpore-compatible facade (``from taylorad import Tensor, Parameter``; taylorad.float32)
 from ._facade import Parameter, ParameterTuple, Tensor  # noqa: E402

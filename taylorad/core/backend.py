@@ -110,12 +110,14 @@ def broadcast_like(x, shape, chunks):
 def compute(*xs):
     """``xs`` with every Dask array among them computed in ONE ``dask.compute`` (one pass over
     the data); everything else is returned as it is. Uses the active dask.distributed client,
-    if any, else Dask's default scheduler."""
+    if any, else Dask's default scheduler. The graph is fused per data chunk first
+    (``core/daskfuse.py``: each chunk's work is one task)."""
     if not any(_is_dask(x) for x in xs):
         return xs
-    dask = sys.modules["dask"]
+    from . import daskfuse  # noqa: PLC0415
+
     idx = [i for i, x in enumerate(xs) if _is_dask(x)]
-    vals = dask.compute(*[xs[i] for i in idx])
+    vals = daskfuse.compute([xs[i] for i in idx])
     out = list(xs)
     for i, v in zip(idx, vals):
         out[i] = v

@@ -1,7 +1,8 @@
 """asv: taylorad on Dask arrays, on a dask.distributed LocalCluster of 2 worker processes.
 
 One evaluation of the mean logistic loss's (f, g, H) — what ``minimize(method='newton-exact')``
-computes per iteration — as a Dask graph on data persisted on the workers, beside dask-glm's
+computes per iteration — as a Dask graph on data persisted on the workers (fused per data chunk
+by ``ta.compute``, and unfused by ``dask.compute``), beside dask-glm's
 hand-written gradient and Hessian of the same loss (its families.py) when dask-glm is
 installed; ``track_passes`` counts the graphs one solve sends (one per evaluation). Skipped
 (NotImplementedError in setup) when dask or distributed is absent. ``TAYLORAD_BENCH_FULL=1``
@@ -56,7 +57,7 @@ def _nll(w, X, y):
 class LogisticPass:
     """One pass over the data: (f, g, H) of the logistic loss at a fixed point."""
 
-    params = [["taylorad", "dask-glm"]]
+    params = [["taylorad", "taylorad-unfused", "dask-glm"]]
     param_names = ["library"]
     timeout = 300
     number = 1
@@ -78,12 +79,17 @@ class LogisticPass:
                 return dask.compute(Logistic.hessian(Xb, self.X),
                                     Logistic.gradient(Xb, self.X, self.y))
         else:
+            import taylorad as ta
             from taylorad.optimize._objective import fused_value_grad_hessian
+
+            # "taylorad": ta.compute fuses each data chunk's tasks into one (what minimize
+            # does); "taylorad-unfused": the same graph through a plain dask.compute
+            compute = ta.compute if library == "taylorad" else dask.compute
 
             def run():
                 f, g, H = fused_value_grad_hessian(lambda w: _nll(w, self.X, self.y),
                                                    [self.w], "*")
-                return dask.compute(f, H, *g)
+                return compute(f, H, *g)
         self.run = run
         run()  # warm-up (imports and first-call costs on the workers)
 

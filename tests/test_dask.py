@@ -445,6 +445,25 @@ def test_fusion_is_exact_on_mixed_chunkings_rechunks_and_lazy_data(client, caplo
     _close(fused[2], np.cos(An @ w)[:, None] * w)
 
 
+def test_fusion_of_data_from_an_in_memory_array(client):
+    """``da.from_array`` chunks (slices of an in-memory array, embedded in the graph) are data
+    chunks too: each chunk's work becomes one task (the slice goes inside it, or one task
+    reads it), and the pass matches NumPy."""
+    Xn = np.random.default_rng(5).normal(size=(400, 3))
+    yn = (Xn[:, 0] > 0).astype(float)
+    X, y = da.from_array(Xn, chunks=(100, 3)), da.from_array(yn, chunks=100)
+    w = np.array([0.2, -0.1, 0.3])
+    f, g = ta.value_and_grad(nll)(w, X, y)
+    dsk, fused, _ = _fused_graph(f, g)
+    for i in range(4):
+        assert sum((X.name, i, 0) in v.dependencies for v in fused.values()) <= 1
+    assert len(fused) <= len(dsk) // 2, (len(fused), len(dsk))
+    fn, gn = ta.value_and_grad(nll)(w, Xn, yn)
+    out = ta.compute(f, g)
+    _close(out[0], fn)
+    _close(out[1], gn)
+
+
 def test_compute_returns_structures_and_leaves_other_values(data):
     X, y, Xn, yn = data
     f, g = ta.value_and_grad(nll)(W, X, y)

@@ -19,10 +19,10 @@ Why it is always correct: a task's *label* is the set of data chunks it depends 
 subgraph — no path leaves the group and comes back — and executing them as one task computes
 exactly what the separate tasks computed. Grouping only changes where and when work runs.
 
-Data chunks are the root keys ``(name, i, ...)`` (keys without dependencies, or persisted)
-of every array with at least two blocks along its first axis, labelled by that index (a
-one-block array is a constant, such as the parameters), and the chunk keys of the arrays
-named in ``data_names``.
+Data chunks are the keys ``(name, i, ...)`` of the *source* arrays — at least two blocks along
+the first axis, tasks that read no other such array: generated or persisted chunks, slices of
+an in-memory array — labelled by that index (a one-block array is a constant, such as the
+parameters), and the chunk keys of the arrays named in ``data_names``.
 
 The graph nodes are Dask's task-spec objects (``dask._task_spec``, Dask ≥ 2024.12); with an
 older Dask ``compute`` falls back to a plain ``dask.compute``.
@@ -68,21 +68,28 @@ def _labels(dsk, deps, roots):
 
 
 def _root_chunks(dsk, deps, data_names):
-    """{key: frozenset({chunk index})} for the data's chunk keys: the roots (keys without
-    dependencies, or computed earlier: persisted) of every array with at least two blocks
-    along its first axis, and every chunk key of the arrays named in ``data_names``."""
+    """{key: frozenset({chunk index})} for the data's chunk keys: every chunk key of a *source*
+    array — one with at least two blocks along its first axis whose tasks read no other such
+    array (generated chunks, slices of an in-memory array by ``from_array``, persisted chunks
+    computed earlier, a constant broadcast to the data's chunks) — and of the arrays named in
+    ``data_names``. Arrays computed from sources inherit their chunks' labels through the
+    graph (``_labels``)."""
     def chunk_key(k):
         return isinstance(k, tuple) and len(k) >= 2 and isinstance(k[1], int)
 
     referenced = {d for ds in deps.values() for d in ds}
-    keys = [k for k in set(dsk) | referenced if chunk_key(k)]
-    blocks = {}
-    for k in keys:
-        if k not in dsk or not deps[k]:
-            blocks.setdefault(k[0], set()).add(k[1])
-    names = {n for n, b in blocks.items() if len(b) >= 2}
-    return {k: frozenset([k[1]]) for k in keys
-            if k[0] in names and (k not in dsk or not deps[k]) or k[0] in (data_names or ())}
+    by_name = {}
+    for k in set(dsk) | referenced:
+        if chunk_key(k):
+            by_name.setdefault(k[0], []).append(k)
+    multi = {n for n, ks in by_name.items() if len({k[1] for k in ks}) >= 2}
+
+    def reads_chunks(k):
+        return k in dsk and any(chunk_key(d) and d[0] in multi for d in deps[k])
+
+    sources = {n for n in multi if not any(reads_chunks(k) for k in by_name[n])}
+    sources |= set(data_names or ()) & set(by_name)
+    return {k: frozenset([k[1]]) for n in sources for k in by_name[n]}
 
 
 def fuse_blocks(dsk, keys, data_names=None):

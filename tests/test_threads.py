@@ -39,23 +39,48 @@ def test_parallel_for_covers_every_item_once(split):
         with lock:
             seen[lo:hi] += 1
 
-    assert threads.parallel_for(fn, 1001) == 4
-    assert (seen == 1).all()
     parts = threads.chunks(1001)
+    assert 4 < len(parts) <= min(4 * threads.CHUNKS_PER_THREAD, 1001 // 64)
+    assert threads.parallel_for(fn, 1001) == len(parts)
+    assert (seen == 1).all()
     assert [lo % 8 for lo, _ in parts] == [0] * len(parts) and parts[-1][1] == 1001
 
 
-def test_parallel_for_raises_a_chunk_error_after_all_chunks(split):
-    done = []
+def test_parallel_for_raises_a_chunk_error_after_the_running_chunks(split):
+    """The first error is raised once every chunk that started has finished (no chunk still
+    writes into the output after the call returns); chunks not yet taken are skipped."""
+    started, finished = [], []
 
     def fn(lo, hi):
-        done.append(lo)
+        started.append(lo)
         if lo > 0:
             raise ZeroDivisionError(f"chunk {lo}")
+        finished.append(lo)
 
     with pytest.raises(ZeroDivisionError):
         threads.parallel_for(fn, 1000)
-    assert len(done) == 4
+    assert 2 <= len(started) <= len(threads.chunks(1000))
+    assert finished == [0] or 0 not in started  # the chunk without error ran to its end
+
+
+def test_parallel_for_does_not_wait_for_a_worker_that_never_starts(split, monkeypatch):
+    """A worker that wakes late takes fewer chunks: with the pool's workers stalled, the calling
+    thread runs every chunk and returns without waiting for them."""
+    gate = threading.Event()
+    pool = threads._pool(4)
+    stalls = [pool.submit(gate.wait) for _ in range(3)]  # occupy every worker
+    try:
+        who = []
+
+        def fn(lo, hi):
+            who.append(threading.current_thread().name)
+
+        n = threads.parallel_for(fn, 1001)
+        assert len(who) == n and set(who) == {threading.current_thread().name}
+    finally:
+        gate.set()
+        for f in stalls:
+            f.result()
 
 
 def test_nested_parallel_for_runs_serially_in_workers(split):
@@ -63,10 +88,13 @@ def test_nested_parallel_for_runs_serially_in_workers(split):
     inner = []
 
     def fn(lo, hi):
-        inner.append(threads.parallel_for(lambda a, b: None, 1000))
+        worker = threading.current_thread().name.startswith("taylorad-cpu")
+        inner.append((worker, threads.parallel_for(lambda a, b: None, 1000)))
 
-    threads.parallel_for(fn, 1000)
-    assert sorted(inner) == [1, 1, 1, 4]  # the caller's own chunk may split again
+    n = threads.parallel_for(fn, 1000)
+    assert len(inner) == n
+    assert all(k == 1 for worker, k in inner if worker)  # serial inside a worker
+    # the caller's own chunks may split again (their helpers are cancelled when busy)
 
 
 def _closed_forms(x, v, K):

@@ -42,6 +42,10 @@ __all__ = ["limit", "num_threads", "parallel_for", "parallel_ufunc", "set_num_th
 # ran 1.5-2.8× slower on two threads than on one (211-218 µs → 325-595 µs), with 1 ms they run
 # as fast as on one thread while the 10⁶-element passes still split (20-30 → 14-20 ms).
 MIN_WORK = 1_000_000
+# a pass is cut into up to this many chunks per thread, taken in turn by whichever thread is
+# free: a worker that wakes late (on a shared VM, sometimes by milliseconds) takes fewer chunks
+# instead of delaying the pass, and one that has not started when the others finish is cancelled
+CHUNKS_PER_THREAD = 4
 
 
 def _positive_int(text, name):
@@ -224,9 +228,11 @@ if hasattr(os, "register_at_fork"):
 def chunks(total, work_per_item=1, align=8):
     """[(lo, hi), …]: ``total`` items split for the threads available now, each chunk at least
     ``MIN_WORK`` units of work (``work_per_item`` units per item) and a multiple of ``align``
-    items (whole SIMD vectors) except the last. One chunk when the pass is too small."""
+    items (whole SIMD vectors) except the last. One chunk when the pass is too small; up to
+    ``CHUNKS_PER_THREAD`` chunks per thread, which the threads take in turn (``parallel_for``)."""
     most = (total * work_per_item) // MIN_WORK
-    n = min(num_threads(), most) if most > 1 else 1
+    threads = num_threads()
+    n = min(threads * CHUNKS_PER_THREAD, most) if most > 1 and threads > 1 else 1
     if n <= 1:
         return [(0, total)]
     step = -(-total // n)
@@ -238,8 +244,11 @@ def parallel_for(fn, total, work_per_item=1, align=8):
     """Call ``fn(lo, hi)`` on the chunks of ``range(total)`` (see ``chunks``), in parallel.
 
     ``fn`` must release the GIL for the threads to help (a ``nogil`` numba kernel, a NumPy
-    ufunc) and write only its own part of the output. The first chunk runs in the calling
-    thread; an exception in any chunk is raised here after all chunks have finished.
+    ufunc) and write only its own part of the output. The calling thread and up to n − 1
+    pool workers take the chunks in turn, so a worker that wakes late takes fewer (and one that
+    has not started when the chunks are done is cancelled, not waited for); each chunk is
+    computed by the same serial code whoever runs it, so results do not depend on the split.
+    The first exception in any chunk is raised here once the running chunks have finished.
 
     Parameters
     ----------
@@ -271,20 +280,32 @@ def parallel_for(fn, total, work_per_item=1, align=8):
     if len(parts) == 1:
         fn(0, total)
         return 1
-    pool = _pool(len(parts))
-    futures = [pool.submit(fn, lo, hi) for lo, hi in parts[1:]]
-    err = None
-    try:
-        fn(*parts[0])
-    except BaseException as e:  # noqa: BLE001 - re-raised once the other chunks are done
-        err = e
+    helpers = min(num_threads(), len(parts)) - 1
+    pool = _pool(helpers + 1)
+    order = iter(range(len(parts)))
+    take = threading.Lock()
+    errors = []
+
+    def drain():  # take chunks until none is left (or one has failed)
+        while not errors:
+            with take:
+                i = next(order, None)
+            if i is None:
+                return
+            try:
+                fn(*parts[i])
+            except BaseException as e:  # noqa: BLE001 - re-raised by the caller below
+                errors.append(e)
+
+    futures = [pool.submit(drain) for _ in range(helpers)]
+    drain()
     for f in futures:
-        try:
+        # a helper that has not started yet (a sleeping worker that wakes late) is cancelled
+        # instead of waited for: the calling thread has already run its chunks
+        if not f.cancel():
             f.result()
-        except BaseException as e:  # noqa: BLE001
-            err = err or e
-    if err is not None:
-        raise err
+    if errors:
+        raise errors[0]
     return len(parts)
 
 

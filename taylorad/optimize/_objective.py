@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 from .. import api as _api
+from .._lazy import compute as _compute
 from ..core import backend
 from ..core.taylor import TaylorBox, TaylorTrace
 from ..core.trace import getval
@@ -182,11 +183,12 @@ class _Objective:
         self.npass, self.pass_time = 0, 0.0
 
     def _done(self, *xs):
-        """The results of one evaluation, computed together: with Dask data, one pass."""
-        if not any(backend.is_dask(x) for x in xs):
+        """The results of one evaluation — arrays, or pytrees of arrays (the user's jac, hess or
+        hessp results) — computed together: with Dask data, one pass (``ta.compute``)."""
+        if not backend.any_dask([getval(x) for t in xs for x in tree_flatten(t)[0]]):
             return xs
         t0 = time.perf_counter()
-        xs = backend.compute(*xs)
+        xs = _compute(*xs)
         self.pass_time += time.perf_counter() - t0
         self.npass += 1
         return xs
@@ -220,18 +222,6 @@ class _Objective:
     def _wrapped(self, tree):
         return _scalar_of(self.fun(tree, *self.args), self.fname)
 
-    def _done_tree(self, *trees):
-        """``_done`` on the leaves of pytrees (the user's jac/hess/hessp results)."""
-        flat = [tree_flatten(t) for t in trees]
-        if not backend.any_dask([getval(x) for lv, _ in flat for x in lv]):
-            return trees
-        leaves = self._done(*[getval(x) for lv, _ in flat for x in lv])
-        out, off = [], 0
-        for lv, td in flat:
-            out.append(tree_unflatten(td, list(leaves[off:off + len(lv)])))
-            off += len(lv)
-        return tuple(out)
-
     def _hit(self, z):
         c = self._cache
         return c is not None and (c[0] is z or bool(self.xp.array_equal(c[0], z)))
@@ -260,11 +250,11 @@ class _Objective:
         self.njev += 1
         if self.jac is True:
             f, g = self._pair(self.fun(self.tree(z), *self.args))
-            f, g = self._done_tree(_scalar_of(f, self.fname), g)
+            f, g = self._done(_scalar_of(f, self.fname), g)
             f, g = float(f), self.flat_tree(g, "fun (gradient part)")
         elif callable(self.jac):
             t = self.tree(z)
-            f, g = self._done_tree(_scalar_of(self.fun(t, *self.args), self.fname),
+            f, g = self._done(_scalar_of(self.fun(t, *self.args), self.fname),
                                    self.jac(t, *self.args))
             f, g = float(f), self.flat_tree(g, "jac")
         else:
@@ -281,7 +271,7 @@ class _Objective:
         """H(z)·v as a flat vector (one HVP)."""
         self.nhev += 1
         if self.hessp is not None:
-            hv = self._done_tree(self.hessp(self.tree(z), self.tree(v), *self.args))[0]
+            hv = self._done(self.hessp(self.tree(z), self.tree(v), *self.args))[0]
             return self.flat_tree(hv, "hessp")
         if self.hess is not None:
             return self._user_hess(z) @ v
@@ -295,7 +285,7 @@ class _Objective:
         return self.flat(hv)
 
     def _user_hess(self, z):
-        H = self._done_tree(self.hess(self.tree(z), *self.args))[0]
+        H = self._done(self.hess(self.tree(z), *self.args))[0]
         H = self.xp.asarray(H, dtype=self.dtype)
         if tuple(H.shape) != (self.n, self.n):
             raise ValueError(f"{self.fname}: hess returned shape {tuple(H.shape)}, expected "

@@ -41,13 +41,14 @@ def _series_of(out, tr, shape):
 
 def _check_batch(x, V, fname, what="V"):
     V = _as_input(V, fname, what)
-    xs, vs = tuple(getval(x).shape), tuple(getval(V).shape)
+    xv, vv = getval(x), getval(V)
+    xs, vs = tuple(xv.shape), tuple(vv.shape)
     if vs[1:] != xs:
         raise ValueError(f"{fname}: {what} must have shape (m, *x.shape) = (m, {', '.join(map(str, xs))}) "
                          f"— a leading axis of directions — got {vs}")
-    if getval(V).dtype != getval(x).dtype:
-        raise TypeError(f"{fname}: {what} has dtype {getval(V).dtype} but x has dtype "
-                        f"{getval(x).dtype} — cast it (V.astype(x.dtype))")
+    if vv.dtype != xv.dtype:
+        raise TypeError(f"{fname}: {what} has dtype {vv.dtype} but x has dtype "
+                        f"{xv.dtype} — cast it (V.astype(x.dtype))")
     _check_backends([x, V], fname)
     return V
 
@@ -84,6 +85,16 @@ def hvp_batch(fun, x, V):
     with tr:
         g = grad(fun)(TaylorBox(x, tnp.reshape(V, (1,) + tuple(V.shape)), tr))
     return _series_of(g, tr, x.shape)
+
+
+def _taylor_pass(fun, x, V, d):
+    """``(out, y)``: ``fun`` on x + t·V[i] for every direction V[i] — ONE order-d Taylor pass
+    with a direction batch — and the d-th coefficients y (None when the output is constant)."""
+    xp = _xp(x)
+    tr = TaylorTrace(d, (V.shape[0],))
+    with tr:
+        out = _arrays(fun(TaylorBox(x, xp.stack([V] + [xp.zeros_like(V)] * (d - 1)), tr)))
+    return out, (out._series[d - 1] if isinstance(out, TaylorBox) and out._trace is tr else None)
 
 
 def _chunks(n, chunk_size, fname):
@@ -412,13 +423,8 @@ def laplacian(fun, method="collapsed", blockwise=None):
                 return out._s2 * 2.0
             return _xp(x).zeros_like(getval(out))
         if method == "stacked":
-            tr = TaylorTrace(2, (E.shape[0],))
-            S = _xp(x).stack([E, _xp(x).zeros_like(E)])
-            with tr:
-                out = _arrays(fun(TaylorBox(x, S, tr)))
-            if isinstance(out, TaylorBox) and out._trace is tr:
-                return out._series[1].sum(axis=0) * 2.0
-            return _xp(x).zeros_like(getval(out))
+            out, y = _taylor_pass(fun, x, E, 2)
+            return _xp(x).zeros_like(getval(out)) if y is None else y.sum(axis=0) * 2.0
         HE = hvp_batch(lambda y: tnp.sum(fun(y)), x, E)  # rows: H·e_i for every point at once
         return (HE * E).sum(axis=(0, x.ndim))
 
@@ -538,13 +544,11 @@ def laplacian_estimate(fun, x, n_samples, seed=0, distribution="rademacher"):
     x = _as_input(x, fname, "x")
     _whole_last_axis(x, fname)
     V = _probes(x, n_samples, seed, distribution, fname)
-    tr = TaylorTrace(2, (V.shape[0],))
-    with tr:
-        out = _arrays(fun(TaylorBox(x, _xp(x).stack([V, _xp(x).zeros_like(V)]), tr)))
-    if not (isinstance(out, TaylorBox) and out._trace is tr):
+    out, y = _taylor_pass(fun, x, V, 2)
+    if y is None:
         z = _xp(x).zeros_like(getval(out))
         return z, z
-    return _mean_and_stderr(out._series[1] * 2.0)
+    return _mean_and_stderr(y * 2.0)
 
 
 def hessian_diag_estimate(fun, x, n_probes, seed=0, distribution="rademacher"):
@@ -691,15 +695,10 @@ def derivative_tensor(fun, x, order, indices=None):
     pos = {j: k for k, j in enumerate(dirs)}
     xp = _xp(x)
     V = xp.asarray(np.array(dirs, dtype=np.dtype(x.dtype)).reshape((len(dirs),) + tuple(x.shape)))
-    tr = TaylorTrace(d, (len(dirs),))
-    S = xp.stack([V] + [xp.zeros_like(V)] * (d - 1))
-    with tr:
-        out = _arrays(fun(TaylorBox(x, S, tr)))
+    out, yd = _taylor_pass(fun, x, V, d)
     _scalar_check(fname)(out)
-    if not (isinstance(out, TaylorBox) and out._trace is tr):
+    if yd is None:
         yd = xp.zeros(len(dirs), dtype=x.dtype)
-    else:
-        yd = out._series[d - 1]
     W = np.zeros((len(wanted), len(dirs)))
     for r, i in enumerate(wanted):
         supp = [v for v in range(n) if i[v]]

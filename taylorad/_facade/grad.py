@@ -32,10 +32,6 @@ __all__ = ["GradOperation", "grad", "value_and_grad", "jacfwd", "jacrev", "vjp",
 _active = traced_values
 
 
-def _is_float(t):
-    return np.dtype(getval(t._data).dtype).kind in "fc"
-
-
 def _to_data(out, fname):
     if isinstance(out, Tensor):
         return out._data
@@ -107,10 +103,6 @@ def _zeros_tensor(t):
     return Tensor._wrap(tnp.zeros_like(v))
 
 
-def _int_kind(t):
-    return np.dtype(getval(t._data).dtype).kind in "iu"
-
-
 def _as_float_leaf(t):
     """An integer input/Parameter as a float32 leaf (MindSpore computes its gradient in float and
     casts it back to the integer dtype, MINDSPORE.md §1)."""
@@ -129,6 +121,14 @@ def _cast_tree(tree, dts):
     return tree if tree is None or dts is None else tnp.astype(tree, dts)
 
 
+def _split_aux(out, fname):
+    """``(output, aux)`` of a has_aux function's result ``(output, *aux)``."""
+    if not isinstance(out, (tuple, list)) or len(out) < 2:
+        raise TypeError(f"{fname}: has_aux=True needs fn to return a tuple (out, aux, ...), got "
+                        f"{type(out).__name__}")
+    return out[0], out[1:]
+
+
 def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=False,
         kwargs=None):
     """Differentiate ``fn(*args)`` w.r.t. ``args[positions]`` and the Parameters ``weights``.
@@ -143,28 +143,22 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
     the seed are exactly MindSpore's.
     """
     kwargs = kwargs or {}
-    leaves, in_slot, w_slot, int_dt = [], [], [], {}
-    for i in positions:
-        t = args[i]
-        if _is_float(t) or _int_kind(t):
-            in_slot.append(len(leaves))
-            if _int_kind(t):
-                int_dt[len(leaves)] = np.dtype(getval(t._data).dtype)
-                leaves.append(_as_float_leaf(t))
-            else:
-                leaves.append(t._data)
+    leaves, int_dt = [], {}
+
+    def slot(t):
+        """t's position among the leaves; None for a Tensor that is not differentiated (bool)."""
+        dt = np.dtype(getval(t._data).dtype)
+        if dt.kind in "iu":
+            int_dt[len(leaves)] = dt
+            leaves.append(_as_float_leaf(t))
+        elif dt.kind in "fc":
+            leaves.append(t._data)
         else:
-            in_slot.append(None)
-    for p in weights:
-        if _is_float(p) or _int_kind(p):
-            w_slot.append(len(leaves))
-            if _int_kind(p):
-                int_dt[len(leaves)] = np.dtype(getval(p._data).dtype)
-                leaves.append(_as_float_leaf(p))
-            else:
-                leaves.append(p._data)
-        else:
-            w_slot.append(None)
+            return None
+        return len(leaves) - 1
+
+    in_slot = [slot(args[i]) for i in positions]
+    w_slot = [slot(p) for p in weights]
     active = _active()
     snapshot = dict(active)
     aux = []
@@ -193,11 +187,8 @@ def run(fn, args, positions, weights, sens=None, fname="GradOperation", has_aux=
             active.clear()
             active.update(saved_active)
         if has_aux:
-            if not isinstance(out, (tuple, list)) or len(out) < 2:
-                raise TypeError(f"{fname}: has_aux=True needs fn to return a tuple (out, aux, "
-                                f"...), got {type(out).__name__}")
-            aux.append(out[1:])
-            out = out[0]
+            out, rest = _split_aux(out, fname)
+            aux.append(rest)
         out = _to_data(out, fname)
         return _cast_tree(out, out_dtypes[0]) if out_dtypes else out
 
@@ -492,11 +483,15 @@ def value_and_grad(fn, grad_position=0, weights=None, has_aux=False, return_ids=
                        "value_and_grad", True)
 
 
-def _raw_fn(fn, n_args, has_aux=False):
-    """``fn`` over Tensors as a function over arrays (for the array-level transforms)."""
+def _raw_fn(fn, fname="fn", aux=None):
+    """``fn`` over Tensors as a function over arrays (for the array-level transforms); with a
+    list ``aux``, ``fn`` returns ``(output, *aux)`` and each call appends its aux to the list."""
     def f(*arrays):
         out = fn(*(Tensor._wrap(a) for a in arrays))
-        return _to_data(out, "fn")
+        if aux is not None:
+            aux.append(out[1:])
+            out = out[0]
+        return _to_data(out, fname)
     return f
 
 
@@ -509,16 +504,11 @@ def _jac(kind, fn, grad_position, has_aux):
 
     def first(*a):
         out = fn(*a)
-        if not has_aux:
-            return out
-        if not isinstance(out, (tuple, list)) or len(out) < 2:
-            raise TypeError(f"{fname}: has_aux=True needs fn to return a tuple (out, aux, ...), "
-                            f"got {type(out).__name__}")
-        return out[0]
+        return _split_aux(out, fname)[0] if has_aux else out
 
     def j(*args):
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        f = _raw_fn(first, len(args))
+        f = _raw_fn(first)
         res = [Tensor._wrap(transform(f, argnums=p)(*arrays)) for p in pos]
         res = res[0] if single else tuple(res)
         if not has_aux:
@@ -640,14 +630,7 @@ def jvp(fn, inputs, v, has_aux=False):
     xs = (inputs,) if single else tuple(inputs)
     vs = (v,) if isinstance(v, Tensor) else tuple(v)
     aux = []
-
-    def f(*arrays):
-        out = fn(*(Tensor._wrap(a) for a in arrays))
-        if has_aux:
-            aux.append(out[1:])
-            out = out[0]
-        return _to_data(out, "jvp")
-
+    f = _raw_fn(fn, "jvp", aux if has_aux else None)
     out, t = api.jvp(f, tuple(x._data for x in xs), tuple(t._data for t in vs))
     res = (wrap(out), wrap(t))
     return res + (wrap(_strip_closed(_to_data(tuple(aux[-1]), "jvp"))),) if has_aux else res

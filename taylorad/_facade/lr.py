@@ -110,6 +110,31 @@ def _inverse(lr, rate, p):
     return lr / (1 + rate * p)
 
 
+# the other rules shared by the lists (s = epoch e) and the Cells (s = step)
+def _cosine_bounds(min_lr, max_lr, fname):
+    lo = _float(min_lr, "min_lr", fname, positive=False)
+    hi = _float(max_lr, "max_lr", fname)
+    if lo < 0 or lo >= hi:
+        raise ValueError(f"{fname}: need 0 <= min_lr < max_lr, got {min_lr}, {max_lr}")
+    return lo, hi
+
+
+def _cosine(lo, hi, s, d):
+    return lo + 0.5 * (hi - lo) * (1 + math.cos(math.pi * min(s, d) / d))
+
+
+def _polynomial(lr, end, power, s, d, update):
+    if update:
+        d = d * max(1, math.ceil(s / d))
+    else:
+        s = min(s, d)
+    return (lr - end) * (1 - s / d) ** power + end
+
+
+def _warmup(lr, s, w):
+    return lr * min(s, w) / w
+
+
 def _decay_list(fname, learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch,
                 is_stair, rule):
     """[rule(lr, rate, p) for each step], p = e/decay_epoch (floored with is_stair)."""
@@ -162,13 +187,9 @@ def cosine_decay_lr(min_lr, max_lr, total_step, step_per_epoch, decay_epoch):
     [0.1, 0.1, 0.055, 0.055, 0.01, 0.01]
     """
     fname = "cosine_decay_lr"
-    lo = _float(min_lr, "min_lr", fname, positive=False)
-    hi = _float(max_lr, "max_lr", fname)
-    if lo < 0 or lo >= hi:
-        raise ValueError(f"{fname}: need 0 <= min_lr < max_lr, got {min_lr}, {max_lr}")
+    lo, hi = _cosine_bounds(min_lr, max_lr, fname)
     d = _int(decay_epoch, "decay_epoch", fname)
-    return [lo + 0.5 * (hi - lo) * (1 + math.cos(math.pi * min(e, d) / d))
-            for e in _epochs(total_step, step_per_epoch, fname)]
+    return [_cosine(lo, hi, e, d) for e in _epochs(total_step, step_per_epoch, fname)]
 
 
 def polynomial_decay_lr(learning_rate, end_learning_rate, total_step, step_per_epoch,
@@ -196,17 +217,9 @@ def polynomial_decay_lr(learning_rate, end_learning_rate, total_step, step_per_e
     lr = _float(learning_rate, "learning_rate", fname)
     end = _float(end_learning_rate, "end_learning_rate", fname, positive=False)
     p = _float(power, "power", fname)
-    d0 = _int(decay_epoch, "decay_epoch", fname)
-    out = []
-    for e in _epochs(total_step, step_per_epoch, fname):
-        d = d0
-        if update_decay_epoch:
-            d = d0 * max(1, math.ceil(e / d0))
-            e_ = e
-        else:
-            e_ = min(e, d0)
-        out.append((lr - end) * (1 - e_ / d) ** p + end)
-    return out
+    d = _int(decay_epoch, "decay_epoch", fname)
+    return [_polynomial(lr, end, p, e, d, update_decay_epoch)
+            for e in _epochs(total_step, step_per_epoch, fname)]
 
 
 def warmup_lr(learning_rate, total_step, step_per_epoch, warmup_epoch):
@@ -230,7 +243,7 @@ def warmup_lr(learning_rate, total_step, step_per_epoch, warmup_epoch):
     fname = "warmup_lr"
     lr = _float(learning_rate, "learning_rate", fname)
     w = _int(warmup_epoch, "warmup_epoch", fname)
-    return [lr * min(e, w) / w for e in _epochs(total_step, step_per_epoch, fname)]
+    return [_warmup(lr, e, w) for e in _epochs(total_step, step_per_epoch, fname)]
 
 
 # --- schedule Cells ---------------------------------------------------------------------------
@@ -337,16 +350,11 @@ class CosineDecayLR(LearningRateSchedule):
     def __init__(self, min_lr, max_lr, decay_steps):
         super().__init__()
         fname = "CosineDecayLR"
-        self.min_lr = _float(min_lr, "min_lr", fname, positive=False)
-        self.max_lr = _float(max_lr, "max_lr", fname)
-        if self.min_lr < 0 or self.min_lr >= self.max_lr:
-            raise ValueError(f"{fname}: need 0 <= min_lr < max_lr, got {min_lr}, {max_lr}")
+        self.min_lr, self.max_lr = _cosine_bounds(min_lr, max_lr, fname)
         self.decay_steps = _int(decay_steps, "decay_steps", fname)
 
     def construct(self, global_step):
-        s = min(_step(global_step), self.decay_steps)
-        return _lr_tensor(self.min_lr + 0.5 * (self.max_lr - self.min_lr)
-                          * (1 + math.cos(math.pi * s / self.decay_steps)))
+        return _lr_tensor(_cosine(self.min_lr, self.max_lr, _step(global_step), self.decay_steps))
 
 
 class PolynomialDecayLR(LearningRateSchedule):
@@ -373,13 +381,9 @@ class PolynomialDecayLR(LearningRateSchedule):
         self.update_decay_steps = bool(update_decay_steps)
 
     def construct(self, global_step):
-        s, d = _step(global_step), self.decay_steps
-        if self.update_decay_steps:
-            d = d * max(1, math.ceil(s / d))
-        else:
-            s = min(s, d)
-        return _lr_tensor((self.learning_rate - self.end_learning_rate) * (1 - s / d) ** self.power
-                          + self.end_learning_rate)
+        return _lr_tensor(_polynomial(self.learning_rate, self.end_learning_rate, self.power,
+                                      _step(global_step), self.decay_steps,
+                                      self.update_decay_steps))
 
 
 class WarmUpLR(LearningRateSchedule):
@@ -400,5 +404,4 @@ class WarmUpLR(LearningRateSchedule):
         self.warmup_steps = _int(warmup_steps, "warmup_steps", "WarmUpLR")
 
     def construct(self, global_step):
-        return _lr_tensor(self.learning_rate * min(_step(global_step), self.warmup_steps)
-                          / self.warmup_steps)
+        return _lr_tensor(_warmup(self.learning_rate, _step(global_step), self.warmup_steps))

@@ -27,11 +27,9 @@ def _atleast(arys, nd):
         a = _arr(a)
         s = shape_of(a)
         if len(s) < nd:
-            if nd == 1:
-                new = (1,) * (1 - len(s)) + s
-            elif nd == 2:
-                new = (1,) * (2 - len(s)) + s
-            else:
+            if nd < 3:
+                new = (1,) * (nd - len(s)) + s
+            else:  # (n,) -> (1, n, 1), (m, n) -> (m, n, 1)
                 new = {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)]
             a = reshape(a, new)
         out.append(a)

@@ -274,9 +274,8 @@ def poly(seq_of_zeros):
         raise ValueError("taylorad.numpy.poly: only a 1-D sequence of roots is supported (the "
                          "characteristic polynomial of a matrix needs eigenvalues)")
     r = _vec(r, "poly")
-    c = np.ones(1, dtype=getval(r).dtype)
+    c = one = np.ones(1, dtype=getval(r).dtype)
     for i in range(shape_of(r)[0]):
-        one = np.ones(1, dtype=getval(r).dtype)
         c = convolve(c, concatenate([one, -reshape(getitem_p(r, idx=(i,)), (1,))], axis=0))
     return c
 
@@ -364,8 +363,6 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     start, stop = _arr(start), _arr(stop)
     div = (num - 1) if endpoint else num
     t = np.arange(num, dtype=np.float64) / (div if div > 0 else 1)
-    if endpoint and num == 1:
-        t = np.zeros(1)
     shape = np.broadcast_shapes(shape_of(start), shape_of(stop))
     dt = np.result_type(getval(start).dtype, getval(stop).dtype, np.float16)
     t = t.astype(dt).reshape((num,) + (1,) * len(shape))
@@ -457,7 +454,6 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     y = exp(linspace(log(_arr(start) * sign), log(_arr(stop) * sign), num, endpoint, axis=axis))
     if axis == 0:
         y = y * sign
-    y = y if not endpoint or num < 2 else y  # end points are exact up to rounding of exp(log)
     return y if dtype is None else astype(y, dtype)
 
 

@@ -120,10 +120,10 @@ def sinc(x):
     """
     x = _float(x, "sinc")
     xv = getval(x)
-    u = x * math.pi
-    small = np.abs(np.asarray(xv) * math.pi) < 1.0
     if not isinstance(x, Box):
         return np.sinc(xv)
+    u = x * math.pi
+    small = np.abs(np.asarray(xv) * math.pi) < 1.0
     us = where(small, u, 0.0)
     ub = where(small, 1.0, u)
     w = us * us
@@ -224,9 +224,9 @@ def copysign(x1, x2):
     -2.0
     """
     x1 = _float(x1, "copysign")
-    flip = np.signbit(np.asarray(getval(x1))) != np.signbit(np.asarray(getval(x2)))
     if not isinstance(x1, Box):
         return np.copysign(x1, getval(x2))
+    flip = np.signbit(np.asarray(getval(x1))) != np.signbit(np.asarray(getval(x2)))
     return where(flip, -x1, x1)
 
 
@@ -252,9 +252,9 @@ def heaviside(x1, x2):
     0.5
     """
     v1 = np.asarray(getval(x1))
-    step = np.heaviside(v1, 0.0)
     if not isinstance(x2, Box):
         return np.heaviside(v1, getval(x2))
+    step = np.heaviside(v1, 0.0)
     return where(v1 == 0, x2, step.astype(getval(x2).dtype))
 
 
@@ -442,9 +442,9 @@ def modf(x):
     [0.5, 2.0]
     """
     x = _float(x, "modf")
-    whole = np.trunc(np.asarray(getval(x)))
     if not isinstance(x, Box):
         return np.modf(x)
+    whole = np.trunc(np.asarray(getval(x)))
     return x - whole, whole
 
 

@@ -46,7 +46,7 @@ def _rearrange(np_fn, arrays):
     return getitem_p(flat, idx=(idx,))
 
 
-
+# rearranging by tags ------------------------------------------------------------------------
 def block(arrays):
     """numpy.block: nested lists of blocks (NumPy's own rules, evaluated on tags).
 
@@ -86,8 +86,6 @@ def block(arrays):
     return _rearrange(build, leaves)
 
 
-
-# rearranging by tags ------------------------------------------------------------------------
 def _const(v):
     return getval(v) if isinstance(v, Box) else v
 
@@ -226,6 +224,14 @@ def rot90(m, k=1, axes=(0, 1)):
     return _rearrange(lambda t: np.rot90(t, k, axes), [m])
 
 
+def _flip(m, axis, fname):
+    """``m`` reversed along ``axis`` (m must have more than ``axis`` dimensions)."""
+    m = _arr(m)
+    if len(shape_of(m)) <= axis:
+        raise ValueError(f"taylorad.numpy.{fname}: the array must be at least {axis + 1}-D")
+    return getitem_p(m, idx=(slice(None),) * axis + (slice(None, None, -1),))
+
+
 def fliplr(m):
     """numpy.fliplr: reverse the second axis.
 
@@ -245,10 +251,7 @@ def fliplr(m):
     >>> tnp.fliplr(np.array([[1.0, 2.0]])).tolist()
     [[2.0, 1.0]]
     """
-    m = _arr(m)
-    if len(shape_of(m)) < 2:
-        raise ValueError("taylorad.numpy.fliplr: the array must be at least 2-D")
-    return getitem_p(m, idx=(slice(None), slice(None, None, -1)))
+    return _flip(m, 1, "fliplr")
 
 
 def flipud(m):
@@ -270,10 +273,7 @@ def flipud(m):
     >>> tnp.flipud(np.array([1.0, 2.0])).tolist()
     [2.0, 1.0]
     """
-    m = _arr(m)
-    if len(shape_of(m)) < 1:
-        raise ValueError("taylorad.numpy.flipud: the array must be at least 1-D")
-    return getitem_p(m, idx=(slice(None, None, -1),))
+    return _flip(m, 0, "flipud")
 
 
 def compress(condition, a, axis=None):
@@ -453,11 +453,9 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _arr(a)
     if axis is None:
         a, axis = ravel(a), 0
-    v = getval(a)
-    idx = np.argsort(np.asarray(v), axis=axis, kind="stable")
     if not isinstance(a, Box):
-        return np.sort(v, axis=axis, kind=kind)
-    return take_along_axis(a, idx, axis)
+        return np.sort(a, axis=axis, kind=kind)
+    return take_along_axis(a, np.argsort(np.asarray(getval(a)), axis=axis, kind="stable"), axis)
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
@@ -492,5 +490,3 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
         a, axis = ravel(a), 0
     idx = np.argpartition(np.asarray(getval(a)), kth, axis=axis)
     return take_along_axis(a, idx, axis)
-
-

@@ -17,7 +17,8 @@ from ._util import array_namespace, normalize_axis, shape_of
 from ._util import as_array as _arr
 from .arith import sqrt
 from .reductions import amax, amin, cumsum, prod
-from .shape import astype, broadcast_to, getitem_p, moveaxis, reshape, sum
+from .shape import (astype, broadcast_to, concatenate, getitem_p, index_add_p, moveaxis,
+                    reshape, stack, sum)
 from .shape import where as _where
 from .tensor import take_along_axis
 
@@ -59,36 +60,37 @@ def _quantile(a, q, axis, keepdims, fname, skip_nan):
     v = np.asarray(getval(x))
     order = np.argsort(v, axis=-1, kind="stable")  # NaN sort last
     s = take_along_axis(x, order, -1)
+    nan_slice = None  # all-NaN slices (their positions below are all 0), where there are any
     if skip_nan:
         count = np.sum(~np.isnan(v), axis=-1, keepdims=True)  # per slice
+        empty = count == 0
+        _warn_if(empty, "All-NaN slice encountered")
+        nan_slice = empty if empty.any() else None
     else:
         count = np.full(v.shape[:-1] + (1,), n)
-    nan_slice = (count == 0) if skip_nan else np.any(np.isnan(v), axis=-1, keepdims=True)
-    if skip_nan:
-        _warn_if(nan_slice, "All-NaN slice encountered")
+    last = np.maximum(count, 1) - 1
+    oshape = tuple(1 if i in axes else shape[i] for i in range(nd)) if keepdims else \
+        tuple(shape[i] for i in rest)
     out = []
     for qq in qv.ravel():
-        pos = qq * (np.maximum(count, 1) - 1)
+        pos = qq * last
         lo = np.floor(pos).astype(np.intp)
-        hi = np.minimum(lo + 1, np.maximum(count, 1) - 1)
+        hi = np.minimum(lo + 1, last)
         frac = (pos - lo).astype(v.dtype)
-        if skip_nan:
-            lo, hi = np.where(nan_slice, 0, lo), np.where(nan_slice, 0, hi)
         lower = take_along_axis(s, lo, -1)
         upper = take_along_axis(s, hi, -1)
         val = lower + (upper - lower) * frac
-        if skip_nan and nan_slice.any():
+        if nan_slice is not None:
             val = _where(nan_slice, np.nan, val)
-        out.append(reshape(val, tuple(shape[i] for i in rest)))
-    if keepdims:
-        kshape = tuple(1 if i in axes else shape[i] for i in range(nd))
-        out = [reshape(o, kshape) for o in out]
+        out.append(reshape(val, oshape))
     if qv.ndim == 0:
         return out[0]
-    from .shape import stack  # noqa: PLC0415
+    return reshape(stack(out, axis=0), qv.shape + oshape)
 
-    res = stack(out, axis=0)
-    return reshape(res, qv.shape + shape_of(out[0]))
+
+def _levels(percentiles):
+    """Percentiles as quantile levels in [0, 1] (taken by value)."""
+    return np.asarray(getval(percentiles), dtype=np.float64) / 100.0
 
 
 def _check_method(method, interpolation, fname):
@@ -164,8 +166,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     _check_method(method, interpolation, "percentile")
     if out is not None or weights is not None:
         raise TypeError("taylorad.numpy.percentile: out= and weights= are not supported")
-    return _quantile(a, np.asarray(getval(q), dtype=np.float64) / 100.0, axis, keepdims,
-                     "percentile", False)
+    return _quantile(a, _levels(q), axis, keepdims, "percentile", False)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -257,8 +258,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
     3.0
     """
     _check_method(method, interpolation, "nanpercentile")
-    return _quantile(a, np.asarray(getval(q), dtype=np.float64) / 100.0, axis, keepdims,
-                     "nanpercentile", True)
+    return _quantile(a, _levels(q), axis, keepdims, "nanpercentile", True)
 
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -368,6 +368,12 @@ def ptp(a, axis=None, out=None, keepdims=False):
 
 
 # cov, corrcoef -----------------------------------------------------------------------------------
+def _variables(X, rowvar):
+    """cov's (variables, observations) matrix: a 1-D X as one row, transposed unless rowvar."""
+    X = reshape(X, (1, -1)) if len(shape_of(X)) < 2 else X
+    return X.T if not rowvar and shape_of(X)[0] != 1 else X
+
+
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
         dtype=None):
     """numpy.cov (weights are constants).
@@ -397,17 +403,9 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     X = _float(m)
     if len(shape_of(X)) > 2:
         raise ValueError("taylorad.numpy.cov: m has more than 2 dimensions")
-    X = reshape(X, (1, -1)) if len(shape_of(X)) < 2 else X
-    if not rowvar and shape_of(X)[0] != 1:
-        X = X.T
+    X = _variables(X, rowvar)
     if y is not None:
-        Y = _float(y)
-        Y = reshape(Y, (1, -1)) if len(shape_of(Y)) < 2 else Y
-        if not rowvar and shape_of(Y)[0] != 1:
-            Y = Y.T
-        from .shape import concatenate  # noqa: PLC0415
-
-        X = concatenate([X, Y], axis=0)
+        X = concatenate([X, _variables(_float(y), rowvar)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
     n = shape_of(X)[1]
@@ -489,8 +487,8 @@ def _doc_nan(name, base):
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=0, where=None):
     x, _ = _nanfill(a, 0.0)
-    return sum(x, axis=axis, keepdims=keepdims) + initial if initial else \
-        sum(x, axis=axis, keepdims=keepdims)
+    s = sum(x, axis=axis, keepdims=keepdims)
+    return s + initial if initial else s
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=1, where=None):
@@ -603,8 +601,6 @@ def cumprod(a, axis=None, dtype=None, out=None):
     >>> tnp.cumprod(np.array([1.0, 2.0, 3.0])).tolist()
     [1.0, 2.0, 6.0]
     """
-    from .shape import concatenate  # noqa: PLC0415
-
     a = _arr(a)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
@@ -678,8 +674,6 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=Fa
 
 
 def _cumulative(x, axis, include_initial, fn, init, fname, dtype):
-    from .shape import concatenate  # noqa: PLC0415
-
     x = _arr(x)
     nd = len(shape_of(x))
     if axis is None:
@@ -748,6 +742,14 @@ def ravel_(a):
     return reshape(_arr(a), (-1,))
 
 
+def _bin_index(v, ev):
+    """The bin of each value of v for the edges ev (the last bin closed, as numpy's), and
+    whether the value lies within the edges."""
+    idx = np.searchsorted(ev, v, side="right") - 1
+    idx = np.where(v == ev[-1], ev.size - 2, idx)
+    return idx, (v >= ev[0]) & (v <= ev[-1])
+
+
 def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """numpy.histogram: counts are piecewise constant in ``a`` (zero derivative); weighted sums
     are linear in ``weights``; the edges move with min and max of ``a``.
@@ -777,7 +779,6 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     [3, 1]
     """
     from .calculus import diff  # noqa: PLC0415
-    from .shape import index_add_p  # noqa: PLC0415
 
     edges = histogram_bin_edges(a, bins, range)
     av = np.asarray(getval(a)).ravel()
@@ -787,9 +788,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
         return np.histogram(av, ev, None, density,
                             None if weights is None else np.asarray(weights))
     nb = ev.size - 1
-    idx = np.searchsorted(ev, av, side="right") - 1
-    idx = np.where(av == ev[-1], nb - 1, idx)
-    keep = (av >= ev[0]) & (av <= ev[-1])
+    idx, keep = _bin_index(av, ev)
     if weights is None:
         hist = np.bincount(idx[keep], minlength=nb).astype(np.intp)
     else:
@@ -836,8 +835,6 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     >>> tnp.histogramdd(np.array([[0.0, 0.0], [1.0, 1.0]]), 2)[0].tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    from .shape import index_add_p  # noqa: PLC0415
-
     if isinstance(sample, (list, tuple)):
         cols = [reshape(_arr(c), (-1,)) for c in sample]
     else:
@@ -862,10 +859,9 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     keep = np.ones(vals[0].shape, dtype=bool)
     idxs = []
     for v, ev in zip(vals, evs):
-        nb = ev.size - 1
-        idx = np.searchsorted(ev, v, side="right") - 1
-        idxs.append(np.where(v == ev[-1], nb - 1, idx))
-        keep &= (v >= ev[0]) & (v <= ev[-1])
+        idx, inside = _bin_index(v, ev)
+        idxs.append(idx)
+        keep &= inside
     shape = tuple(ev.size - 1 for ev in evs)
     where_ = tuple(i[keep] for i in idxs)
     dt = np.result_type(*[ev.dtype for ev in evs], np.float64 if weights is None else

@@ -66,6 +66,15 @@ def _check_matrix(a, fname, what="a"):
                          f"of them, shape (..., m, n)); got shape {s}")
 
 
+def _check_ndim2(x, fname):
+    """The number of dimensions of x, after checking that it has the two matrix axes."""
+    nd = len(shape_of(x))
+    if nd < 2:
+        raise ValueError(f"taylorad.numpy.linalg.{fname}: x must have at least 2 dimensions; "
+                         f"got shape {shape_of(x)}")
+    return nd
+
+
 def _concrete(x):
     """The NumPy/CuPy value of x, or None while taylorad.jit records (no value yet)."""
     v = getval(x)

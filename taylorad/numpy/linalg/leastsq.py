@@ -18,8 +18,6 @@ where the pseudo-inverse is not even continuous.
 """
 from collections import namedtuple
 
-import numpy as np
-
 from ...core.rules import deftaylor, defvjp
 from ...core.trace import Box, Primitive, getval
 from .._util import array_namespace, shape_of
@@ -46,9 +44,19 @@ def _qr_impl(a):
 qr_p = Primitive("qr", _qr_impl, doc="[Q; R] of the reduced QR (m ≥ n), packed")
 
 
-def _right_solve_upper(X, R):
-    """X·R⁻¹ for upper triangular R: (R⁻ᵀXᵀ)ᵀ."""
-    return _T(solve_triangular_p(R, _T(X), lower=False, trans=True, unit=False))
+def _qr_unpack(packed, m):
+    """Q (the first m rows) and R (the rest) of a packed [Q; R]."""
+    return _rows(packed, 0, m), _rows(packed, m)
+
+
+def _upper_solve(R, B, trans=False):
+    """R⁻¹·B (``trans``: R⁻ᵀ·B) for upper triangular R."""
+    return solve_triangular_p(R, B, lower=False, trans=trans, unit=False)
+
+
+def _right_solve_upper(X, R, trans=False):
+    """X·R⁻¹ (``trans``: X·R⁻ᵀ) for upper triangular R: (R⁻ᵀXᵀ)ᵀ (resp. (R⁻¹Xᵀ)ᵀ)."""
+    return _T(_upper_solve(R, _T(X), trans=not trans))
 
 
 def _strict_lower(x):
@@ -59,7 +67,7 @@ def _strict_lower(x):
 
 def _qr_taylor(tr, ans, primals, series):
     m, n = shape_of(primals[0])[-2:]
-    Q0, R0 = _rows(ans, 0, m), _rows(ans, m)
+    Q0, R0 = _qr_unpack(ans, m)
     A = tr.coeffs(primals[0], series[0])
     eye = _eye(n, R0)
     Q, R = [Q0], [R0]
@@ -86,20 +94,17 @@ def _qr_taylor(tr, ans, primals, series):
 
 def _qr_vjp(g, ans, a):
     m, n = shape_of(a)[-2:]
-    Q, R = _rows(ans, 0, m), _rows(ans, m)
-    gQ, gR = _rows(g, 0, m), _rows(g, m)
-    X = -matmul(gR, _T(R))
-    if not _is_zero(gQ):
+    Q, R = _qr_unpack(ans, m)
+    gQ, gR = _qr_unpack(g, m)
+    gRRt = matmul(gR, _T(R))
+    X = -gRRt
+    use_gQ = not _is_zero(gQ)
+    if use_gQ:
         QtgQ = matmul(_T(Q), gQ)
         X = X + QtgQ
-    inner = _strict_lower(X - _T(X)) + matmul(gR, _T(R))
-    if not _is_zero(gQ):
-        Nbar = matmul(Q, inner - QtgQ) + gQ
-    else:
-        Nbar = matmul(Q, inner)
-    # Ā = N̄·R⁻ᵀ = (R⁻¹·N̄ᵀ)ᵀ
-    return unbroadcast(_T(solve_triangular_p(R, _T(Nbar), lower=False, trans=False,
-                                             unit=False)), shape_of(a))
+    inner = _strict_lower(X - _T(X)) + gRRt
+    Nbar = matmul(Q, inner - QtgQ) + gQ if use_gQ else matmul(Q, inner)
+    return unbroadcast(_right_solve_upper(Nbar, R, trans=True), shape_of(a))  # Ā = N̄·R⁻ᵀ
 
 
 deftaylor(qr_p, _qr_taylor)
@@ -109,14 +114,12 @@ defvjp(qr_p, _qr_vjp)
 def _qr_reduced(a):
     m, n = shape_of(a)[-2:]
     if m >= n:
-        packed = qr_p(a)
-        return _rows(packed, 0, m), _rows(packed, m)
+        return _qr_unpack(qr_p(a), m)
     # m < n: Q and the first m columns of R are the QR of the leading m×m block (Householder
     # works column by column); the remaining columns of R are Qᵀ times those of a
     head = getitem(a, (Ellipsis, slice(None), slice(0, m)))
     tail = getitem(a, (Ellipsis, slice(None), slice(m, None)))
-    packed = qr_p(head)
-    Q, Rh = _rows(packed, 0, m), _rows(packed, m)
+    Q, Rh = _qr_unpack(qr_p(head), m)
     return Q, concatenate([Rh, matmul(_T(Q), tail)], axis=-1)
 
 
@@ -211,7 +214,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     if m < n:
         return _T(pinv(_T(a)))
     Q, R = _qr_reduced(a)
-    return solve_triangular_p(R, _T(Q), lower=False, trans=False, unit=False)
+    return _upper_solve(R, _T(Q))
 
 
 def lstsq(a, b, rcond=None):
@@ -241,8 +244,7 @@ def lstsq(a, b, rcond=None):
     _check_matrix(a, "lstsq")
     _check_real(b, "lstsq", "b")
     if not isinstance(a, Box) and not isinstance(b, Box):
-        return LstsqResult(*np.linalg.lstsq(a, b, rcond=rcond)) if array_namespace(a, b) is np \
-            else LstsqResult(*array_namespace(a, b).linalg.lstsq(a, b, rcond=rcond))
+        return LstsqResult(*array_namespace(a, b).linalg.lstsq(a, b, rcond=rcond))
     sa, sb = shape_of(a), shape_of(b)
     if len(sa) != 2 or len(sb) not in (1, 2) or sb[0] != sa[0]:
         raise ValueError(f"taylorad.numpy.linalg.lstsq: a must be (m, n) and b (m,) or (m, k) "
@@ -253,10 +255,10 @@ def lstsq(a, b, rcond=None):
     b2 = reshape(b, (m, 1)) if vec else b
     if m >= n:
         Q, R = _qr_reduced(a)
-        x = solve_triangular_p(R, matmul(_T(Q), b2), lower=False, trans=False, unit=False)
+        x = _upper_solve(R, matmul(_T(Q), b2))
     else:  # a = Rᵀ·Qᵀ with aᵀ = Q·R: x = Q·R⁻ᵀ·b
         Q, R = _qr_reduced(_T(a))
-        x = matmul(Q, solve_triangular_p(R, b2, lower=False, trans=True, unit=False))
+        x = matmul(Q, _upper_solve(R, b2, trans=True))
     if m > n:
         r = b2 - matmul(a, x)
         residuals = sum(r * r, axis=0)

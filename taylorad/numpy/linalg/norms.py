@@ -13,7 +13,7 @@ from .._util import normalize_axis, shape_of
 from ..arith import absolute, power, sqrt
 from ..reductions import amax, amin
 from ..shape import moveaxis, ravel, reshape, sum
-from ._common import _check_real
+from ._common import _check_ndim2, _check_real
 from .singular import svdvals_p
 from .solvers import inv
 
@@ -165,10 +165,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):  # noqa: A002
     4.0
     """
     _check_real(x, "matrix_norm", "x")
-    nd = len(shape_of(x))
-    if nd < 2:
-        raise ValueError(f"taylorad.numpy.linalg.matrix_norm: x must have at least 2 dimensions; "
-                         f"got shape {shape_of(x)}")
+    nd = _check_ndim2(x, "matrix_norm")
     return _matrix_norm(x, ord, (nd - 2, nd - 1), keepdims)
 
 
@@ -193,13 +190,13 @@ def cond(x, p=None):
     4.0
     """
     _check_real(x, "cond", "x")
-    if len(shape_of(x)) < 2:
+    nd = len(shape_of(x))
+    if nd < 2:
         raise ValueError(f"taylorad.numpy.linalg.cond: x must be a matrix (or a stack of them); "
                          f"got shape {shape_of(x)}")
     if p is None or p in (2, -2):
         s = svdvals_p(x)
         hi, lo = amax(s, axis=-1), amin(s, axis=-1)
         return lo / hi if p == -2 else hi / lo
-    nd = len(shape_of(x))
     axes = (nd - 2, nd - 1)
     return _matrix_norm(x, p, axes, False) * _matrix_norm(inv(x), p, axes, False)

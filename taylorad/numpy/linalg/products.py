@@ -4,12 +4,11 @@ compositions of taylorad.numpy primitives that act on the last axes (the matrix 
 as numpy.linalg's versions do."""
 import numpy as np
 
-from ...core.trace import getval
-from .._util import array_namespace, normalize_axis, shape_of
+from .._util import normalize_axis, shape_of
 from .. import products as _products
 from .. import tensor as _tensor
 from ..shape import broadcast_to, getitem, moveaxis, stack, sum
-from ._common import _T, _check_real, _check_square
+from ._common import _T, _check_ndim2, _check_real, _check_square, _eye
 from .solvers import inv
 
 __all__ = ["matrix_power", "multi_dot", "matmul", "tensordot", "vecdot", "matrix_transpose", "outer", "cross", "trace",
@@ -67,9 +66,7 @@ def matrix_transpose(x, /):
     >>> linalg.matrix_transpose(np.arange(2.0)[None]).shape
     (2, 1)
     """
-    if len(shape_of(x)) < 2:
-        raise ValueError(f"taylorad.numpy.linalg.matrix_transpose: x must have at least 2 "
-                         f"dimensions; got shape {shape_of(x)}")
+    _check_ndim2(x, "matrix_transpose")
     return _T(x)
 
 
@@ -149,9 +146,7 @@ def diagonal(x, /, *, offset=0):
     >>> linalg.diagonal(np.diag([1.0, 2.0]))
     array([1., 2.])
     """
-    if len(shape_of(x)) < 2:
-        raise ValueError(f"taylorad.numpy.linalg.diagonal: x must have at least 2 dimensions; "
-                         f"got shape {shape_of(x)}")
+    _check_ndim2(x, "diagonal")
     return _tensor.diagonal(x, offset, -2, -1)
 
 
@@ -183,9 +178,7 @@ def matrix_power(a, n):
                         f"{type(n).__name__} — pass int(n)")
     n = int(n)
     if n == 0:
-        v = getval(a)
-        eye = array_namespace(v).eye(shape_of(a)[-1], dtype=v.dtype)
-        return broadcast_to(eye, shape_of(a))  # a constant: d(a⁰)/da = 0
+        return broadcast_to(_eye(shape_of(a)[-1], a), shape_of(a))  # a constant: d(a⁰)/da = 0
     if n < 0:
         a, n = inv(a), -n
     result = None

@@ -23,13 +23,28 @@ from .._util import array_namespace, shape_of
 from ..products import matmul
 from ..shape import reshape, sum, unbroadcast
 from ..transcendental import exp
-from ._common import _T, _check_real, _check_square, _expand2
+from ._common import _T, _acc, _check_real, _check_square, _expand2, _sym
 
 __all__ = ["solve", "inv", "det", "slogdet", "cholesky", "solve_triangular", "tensorsolve",
            "tensorinv"]
 
 
 # A₀⁻¹·R for a constant A₀, any number of right-hand sides in one factorization ---------------
+def _solve_columns(solve2d, r, dtype):
+    """solve2d (an (n, n) solve) applied to every right-hand side of the NumPy array r of shape
+    (..., n, m) as ONE (n, ·) matrix, the result cast to ``dtype``."""
+    rm = np.moveaxis(r, -2, 0)
+    x = solve2d(rm.reshape(r.shape[-2], -1))
+    return np.moveaxis(x.reshape(rm.shape), 0, -2).astype(dtype, copy=False)
+
+
+def _broadcast_solve(xp, a, b):
+    """xp.linalg.solve(a, b) over the broadcast stack axes (cupy's solve does not broadcast)."""
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return xp.linalg.solve(xp.broadcast_to(a, batch + a.shape[-2:]),
+                           xp.broadcast_to(b, batch + b.shape[-2:]))
+
+
 class _ConstSolve:
     """A₀⁻¹·R (or A₀⁻ᵀ·R) for R of shape (..., n, m). For a 2-D NumPy A₀ every right-hand side
     of R is solved in ONE call (one LU factorization), not one per batch item.
@@ -51,13 +66,8 @@ class _ConstSolve:
         xp = array_namespace(self.a, r)
         a = xp.swapaxes(self.a, -1, -2) if self.trans else self.a
         if xp is np and a.ndim == 2:
-            n = r.shape[-2]
-            rm = np.moveaxis(r, -2, 0)
-            x = np.linalg.solve(a, rm.reshape(n, -1))
-            return np.moveaxis(x.reshape(rm.shape), 0, -2).astype(r.dtype, copy=False)
-        batch = np.broadcast_shapes(a.shape[:-2], r.shape[:-2])  # cupy's solve does not broadcast
-        return xp.linalg.solve(xp.broadcast_to(a, batch + a.shape[-2:]),
-                               xp.broadcast_to(r, batch + r.shape[-2:]))
+            return _solve_columns(lambda rm: np.linalg.solve(a, rm), r, r.dtype)
+        return _broadcast_solve(xp, a, r)
 
 
 # const_solve: X = A₀⁻¹·R for a constant A₀ — linear in R ------------------------------------
@@ -167,8 +177,7 @@ def _inv_series(tr, x0, A, K):
         acc = None
         for j in range(1, k + 1):
             if A[j] is not None and X[k - j] is not None:
-                term = matmul(A[j], X[k - j])
-                acc = term if acc is None else acc + term
+                acc = _acc(acc, matmul(A[j], X[k - j]))
         X.append(None if acc is None else -matmul(x0, acc))
     return X
 
@@ -206,6 +215,12 @@ def inv(a):
     return inv_p(a)
 
 
+def _sign(a):
+    """sign(det a): piecewise constant, taken from the value (never traced)."""
+    v = getval(a)
+    return array_namespace(v).linalg.slogdet(v)[0]
+
+
 # logabsdet: VJP ḡ·A⁻ᵀ; Taylor k·l_k = Σ_{j=1..k} j·tr(X_{k−j} A_j) with X = A⁻¹'s series ----------
 def _logabsdet_impl(a):
     return array_namespace(a).linalg.slogdet(a)[1]
@@ -232,8 +247,7 @@ def _logabsdet_taylor(tr, ans, primals, series):
         for j in range(1, k + 1):
             if A[j] is None or X[k - j] is None:
                 continue
-            term = _tr_prod(X[k - j], A[j]) * (j / k)
-            acc = term if acc is None else acc + term
+            acc = _acc(acc, _tr_prod(X[k - j], A[j]) * (j / k))
         out.append(acc)
     return tr.stack(out)
 
@@ -262,9 +276,7 @@ def slogdet(a):
     (-1.0, 0.693147)
     """
     _check_square(a, "slogdet")
-    v = getval(a)
-    sign = array_namespace(v).linalg.slogdet(v)[0]
-    return sign, logabsdet_p(a)
+    return _sign(a), logabsdet_p(a)
 
 
 # det: VJP ḡ·det·A⁻ᵀ; Taylor of sign₀·exp(logabsdet(A)) --------------------------------------------
@@ -272,9 +284,7 @@ det_p = Primitive("det", lambda a: array_namespace(a).linalg.det(a))
 
 
 def _det_series(a):
-    v = getval(a)
-    sign = array_namespace(v).linalg.slogdet(v)[0]
-    return exp(logabsdet_p(a)) * sign
+    return exp(logabsdet_p(a)) * _sign(a)
 
 
 defcompose(det_p, _det_series)
@@ -307,15 +317,16 @@ def det(a):
 cholesky_p = Primitive("cholesky", lambda a: array_namespace(a).linalg.cholesky(a))
 
 
-def _phi_mask(n, dtype, like):
+def _phi_mask(L):
+    """Φ as a mask of L's size and dtype: 1 below the diagonal, ½ on it, 0 above."""
+    n, v = shape_of(L)[-1], getval(L)
     m = np.tril(np.ones((n, n)), -1) + 0.5 * np.eye(n)
-    return array_namespace(getval(like)).asarray(m.astype(dtype))
+    return array_namespace(v).asarray(m.astype(v.dtype))
 
 
 def _cholesky_taylor(tr, ans, primals, series):
     L0, Sa = ans, series[0]
-    n = shape_of(L0)[-1]
-    phi = _phi_mask(n, getval(L0).dtype, L0)
+    phi = _phi_mask(L0)
     Linv = inv_p(L0)
     LinvT = _T(Linv)
 
@@ -336,11 +347,8 @@ def _cholesky_taylor(tr, ans, primals, series):
 
 
 def _cholesky_vjp(g, ans, a):
-    n = shape_of(ans)[-1]
-    phi = _phi_mask(n, getval(ans).dtype, ans)
     Linv = inv_p(ans)
-    s = matmul(_T(Linv), matmul(matmul(_T(ans), g) * phi, Linv))
-    return (s + _T(s)) * 0.5
+    return _sym(matmul(_T(Linv), matmul(matmul(_T(ans), g) * _phi_mask(ans), Linv)))
 
 
 deftaylor(cholesky_p, _cholesky_taylor)
@@ -396,18 +404,14 @@ def _solve_triangular_impl(a, b, lower=False, trans=False, unit=False):
     n = a.shape[-1]
     _st = _scipy_solve_triangular() if xp is np and a.ndim == 2 else None
     if _st is not None:  # one O(n²) substitution for every right-hand side
-        bm = np.moveaxis(b, -2, 0)
-        x = _st(a, bm.reshape(n, -1), trans=int(trans), lower=lower, unit_diagonal=unit,
-                check_finite=False)
-        return np.moveaxis(x.reshape(bm.shape), 0, -2).astype(dtype, copy=False)
+        return _solve_columns(lambda bm: _st(a, bm, trans=int(trans), lower=lower,
+                                             unit_diagonal=unit, check_finite=False), b, dtype)
     t = xp.where(_tri_mask(n, lower, unit, a), a, 0)
     if unit:
         t = t + xp.eye(n, dtype=t.dtype)
     if trans:
         t = xp.swapaxes(t, -1, -2)
-    batch = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
-    return xp.linalg.solve(xp.broadcast_to(t, batch + t.shape[-2:]),
-                           xp.broadcast_to(b, batch + b.shape[-2:])).astype(dtype, copy=False)
+    return _broadcast_solve(xp, t, b).astype(dtype, copy=False)
 
 
 solve_triangular_p = Primitive("solve_triangular", _solve_triangular_impl,
@@ -526,7 +530,7 @@ def tensorsolve(a, b, axes=None):
             order.append(ax % len(sa))
         a = transpose(a, order)
         sa = shape_of(a)
-    q = sa[len(sa) - (len(sa) - len(sb)):] if len(sa) > len(sb) else ()
+    q = sa[len(sb):]
     n = int(np.prod(q, dtype=np.int64))
     if len(sa) <= len(sb) or int(np.prod(sa, dtype=np.int64)) != n * n or \
             int(np.prod(sb, dtype=np.int64)) != n:

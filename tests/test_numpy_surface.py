@@ -486,3 +486,56 @@ def test_calculus_entry_errors(call, match):
     the same calls)."""
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# found in review: each failed (or was quietly wrong) before its fix
+
+
+def test_concat_axis_none_flattens_like_numpy():
+    a, b = np.arange(4.0).reshape(2, 2), np.array([[5.0, 6.0]])
+    np.testing.assert_array_equal(tnp.concat([a, b], axis=None), np.concat([a, b], axis=None))
+    g = ta.grad(lambda x: tnp.sum(tnp.concat([x, 2.0 * x], axis=None) ** 2))(a)
+    np.testing.assert_allclose(g, 10.0 * a)  # d/dx (x² + 4x²)
+
+
+def test_geomspace_keeps_the_sign_on_any_axis_when_traced():
+    start, stop = -np.array([1.0, 2.0]), -np.array([100.0, 50.0])
+    for axis in (0, 1, -1):
+        out, tan = ta.jvp(lambda s: tnp.geomspace(s, stop, 3, axis=axis), (start,),
+                          (np.ones(2),))
+        np.testing.assert_allclose(out, np.geomspace(start, stop, 3, axis=axis), rtol=1e-14)
+        h = 1e-6
+        fd = (np.geomspace(start + h, stop, 3, axis=axis)
+              - np.geomspace(start - h, stop, 3, axis=axis)) / (2 * h)
+        np.testing.assert_allclose(tan, fd, rtol=1e-7)
+
+
+def test_nextafter_at_infinity_is_numpys_value():
+    x = np.array([1.0, np.inf, -np.inf])
+    np.testing.assert_array_equal(tnp.nextafter(x, 0.0), np.nextafter(x, 0.0))
+    f, g = ta.value_and_grad(lambda v: tnp.sum(tnp.nextafter(v, 0.0) * np.array([1.0, 0, 0])))(x)
+    assert float(f) == np.nextafter(1.0, 0.0) and g.tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_array_equal(ta.jvp(lambda v: tnp.nextafter(v, 0.0), (x,), (np.ones(3),))[0],
+                                  np.nextafter(x, 0.0))
+
+
+def test_polysub_errors_name_polysub():
+    with pytest.raises(ValueError, match="taylorad.numpy.polysub:"):
+        tnp.polysub([[1.0]], [1.0])
+
+
+@pytest.mark.parametrize("fname", ["percentile", "nanpercentile"])
+def test_traced_percentile_level_is_an_error_not_a_zero_derivative(fname):
+    fn = getattr(tnp, fname)
+    with pytest.raises(TypeError, match=f"taylorad.numpy.{fname}: q cannot be traced"):
+        ta.grad(lambda q: fn(np.arange(4.0), q))(50.0)
+
+
+@pytest.mark.parametrize("fname", ["nanquantile", "nanpercentile"])
+def test_nan_quantiles_refuse_out_and_weights_like_quantile(fname):
+    fn = getattr(tnp, fname)
+    with pytest.raises(TypeError, match=f"taylorad.numpy.{fname}: out= and weights="):
+        fn(np.arange(4.0), 0.5, weights=np.ones(4))
+    with pytest.raises(TypeError, match=f"taylorad.numpy.{fname}: out= and weights="):
+        fn(np.arange(4.0), 0.5, out=np.empty(()))

@@ -11,7 +11,7 @@ import numpy as np
 from ..core.trace import Box, getval
 from ._util import array_namespace, normalize_axis, shape_of
 from ._util import as_array as _arr
-from .shape import astype, broadcast_to, concatenate, getitem_p, reshape, swapaxes, transpose
+from .shape import astype, broadcast_to, concatenate, getitem_p, ravel, reshape, swapaxes, transpose
 from .tensor import split
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "vstack", "hstack", "dstack",

@@ -56,8 +56,8 @@ def polyval(p, x):
     return y
 
 
-def _aligned(a1, a2):
-    a1, a2 = _vec(a1, "polyadd"), _vec(a2, "polyadd")
+def _aligned(a1, a2, fname):
+    a1, a2 = _vec(a1, fname), _vec(a2, fname)
     n1, n2 = shape_of(a1)[0], shape_of(a2)[0]
     if n1 < n2:
         a1 = pad(a1, (n2 - n1, 0))
@@ -85,7 +85,7 @@ def polyadd(a1, a2):
     >>> tnp.polyadd([1.0, 2.0], [1.0]).tolist()
     [1.0, 3.0]
     """
-    a1, a2 = _aligned(a1, a2)
+    a1, a2 = _aligned(a1, a2, "polyadd")
     return a1 + a2
 
 
@@ -108,7 +108,7 @@ def polysub(a1, a2):
     >>> tnp.polysub([1.0, 2.0], [1.0]).tolist()
     [1.0, 1.0]
     """
-    a1, a2 = _aligned(a1, a2)
+    a1, a2 = _aligned(a1, a2, "polysub")
     return a1 - a2
 
 
@@ -452,8 +452,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
                          "(complex results are not supported)")
     sign = np.sign(s0)
     y = exp(linspace(log(_arr(start) * sign), log(_arr(stop) * sign), num, endpoint, axis=axis))
-    if axis == 0:
-        y = y * sign
+    y = y * np.expand_dims(sign, axis)  # the sample axis sits at ``axis``
     return y if dtype is None else astype(y, dtype)
 
 

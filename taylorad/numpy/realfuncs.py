@@ -471,10 +471,11 @@ def nextafter(x1, x2):
     """
     x1 = _float(x1, "nextafter")
     v1 = np.asarray(getval(x1))
-    step = np.nextafter(v1, getval(x2)) - v1
+    nxt = np.nextafter(v1, getval(x2))
     if not isinstance(x1, Box):
-        return v1 + step
-    return x1 + step
+        return nxt
+    step = nxt - v1  # x1 + step carries x1's derivative; at ±inf the step is nan: take nxt
+    return where(np.isfinite(step), x1 + np.where(np.isfinite(step), step, 0.0), nxt)
 
 
 def real(val):

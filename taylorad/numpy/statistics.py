@@ -44,9 +44,7 @@ def _quantile(a, q, axis, keepdims, fname, skip_nan):
     if np.any((qv < 0) | (qv > 1)) or np.any(np.isnan(qv)):
         raise ValueError(f"taylorad.numpy.{fname}: quantiles must be in the range [0, 1] "
                          f"(percentiles in [0, 100])")
-    if isinstance(q, Box):
-        raise TypeError(f"taylorad.numpy.{fname}: q cannot be traced — the derivative with "
-                        f"respect to the quantile level is not supported; pass q as a constant")
+    _constant_q(q, fname)
     shape = shape_of(a)
     nd = len(shape)
     axes = normalize_axis(axis, nd, fname)
@@ -88,17 +86,26 @@ def _quantile(a, q, axis, keepdims, fname, skip_nan):
     return reshape(stack(out, axis=0), qv.shape + oshape)
 
 
-def _levels(percentiles):
-    """Percentiles as quantile levels in [0, 1] (taken by value)."""
+def _constant_q(q, fname):
+    if isinstance(q, Box):
+        raise TypeError(f"taylorad.numpy.{fname}: q cannot be traced — the derivative with "
+                        f"respect to the quantile level is not supported; pass q as a constant")
+
+
+def _levels(percentiles, fname):
+    """Percentiles as quantile levels in [0, 1] (constants: a traced q is an error)."""
+    _constant_q(percentiles, fname)
     return np.asarray(getval(percentiles), dtype=np.float64) / 100.0
 
 
-def _check_method(method, interpolation, fname):
+def _check_method(method, interpolation, fname, out=None, weights=None):
     if interpolation is not None:
         method = interpolation
     if method != "linear":
         raise ValueError(f"taylorad.numpy.{fname}: method={method!r} is not supported — only "
                          f"method='linear' (numpy's default)")
+    if out is not None or weights is not None:
+        raise TypeError(f"taylorad.numpy.{fname}: out= and weights= are not supported")
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -129,9 +136,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     >>> ta.grad(lambda x: tnp.quantile(x, 0.25))(np.array([4.0, 1.0, 3.0, 2.0])).tolist()
     [0.0, 0.25, 0.0, 0.75]
     """
-    _check_method(method, interpolation, "quantile")
-    if out is not None or weights is not None:
-        raise TypeError("taylorad.numpy.quantile: out= and weights= are not supported")
+    _check_method(method, interpolation, "quantile", out, weights)
     return _quantile(a, q, axis, keepdims, "quantile", False)
 
 
@@ -163,10 +168,8 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     >>> float(tnp.percentile(np.array([1.0, 2.0, 3.0]), 50))
     2.0
     """
-    _check_method(method, interpolation, "percentile")
-    if out is not None or weights is not None:
-        raise TypeError("taylorad.numpy.percentile: out= and weights= are not supported")
-    return _quantile(a, _levels(q), axis, keepdims, "percentile", False)
+    _check_method(method, interpolation, "percentile", out, weights)
+    return _quantile(a, _levels(q, "percentile"), axis, keepdims, "percentile", False)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -225,7 +228,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
     >>> float(tnp.nanquantile(np.array([1.0, np.nan, 3.0]), 0.5))
     2.0
     """
-    _check_method(method, interpolation, "nanquantile")
+    _check_method(method, interpolation, "nanquantile", out, weights)
     return _quantile(a, q, axis, keepdims, "nanquantile", True)
 
 
@@ -257,8 +260,8 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
     >>> float(tnp.nanpercentile(np.array([1.0, np.nan, 3.0]), 100))
     3.0
     """
-    _check_method(method, interpolation, "nanpercentile")
-    return _quantile(a, _levels(q), axis, keepdims, "nanpercentile", True)
+    _check_method(method, interpolation, "nanpercentile", out, weights)
+    return _quantile(a, _levels(q, "nanpercentile"), axis, keepdims, "nanpercentile", True)
 
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):

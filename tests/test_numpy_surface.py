@@ -539,3 +539,8 @@ def test_nan_quantiles_refuse_out_and_weights_like_quantile(fname):
         fn(np.arange(4.0), 0.5, weights=np.ones(4))
     with pytest.raises(TypeError, match=f"taylorad.numpy.{fname}: out= and weights="):
         fn(np.arange(4.0), 0.5, out=np.empty(()))
+
+
+def test_cov_refuses_a_y_with_more_than_two_dimensions_like_m():
+    with pytest.raises(ValueError, match="taylorad.numpy.cov: y has more than 2 dimensions"):
+        tnp.cov(np.ones((2, 3)), np.ones((1, 2, 3)))

@@ -377,6 +377,13 @@ def _variables(X, rowvar):
     return X.T if not rowvar and shape_of(X)[0] != 1 else X
 
 
+def _matrix(a, what):
+    a = _float(a)
+    if len(shape_of(a)) > 2:
+        raise ValueError(f"taylorad.numpy.cov: {what} has more than 2 dimensions")
+    return a
+
+
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
         dtype=None):
     """numpy.cov (weights are constants).
@@ -403,12 +410,9 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     """
     from .products import matmul  # noqa: PLC0415
 
-    X = _float(m)
-    if len(shape_of(X)) > 2:
-        raise ValueError("taylorad.numpy.cov: m has more than 2 dimensions")
-    X = _variables(X, rowvar)
+    X = _variables(_matrix(m, "m"), rowvar)
     if y is not None:
-        X = concatenate([X, _variables(_float(y), rowvar)], axis=0)
+        X = concatenate([X, _variables(_matrix(y, "y"), rowvar)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
     n = shape_of(X)[1]

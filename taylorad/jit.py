@@ -8,7 +8,11 @@ protocols included), and the capture trace records each primitive implementation
 forward pass, Taylor rules and backward pass alike. Values that do not depend on the inputs are
 constants of the recording. Later calls with that signature replay the recorded implementations
 on the new inputs: no boxes, no tape, no rule dispatch; work that does not reach the outputs is
-dropped.
+dropped. On NumPy arrays with numba installed, the recording is compiled by three passes
+(``taylorad/cpu``): runs of Taylor kernels become one kernel (``chain``), runs of elementwise
+arithmetic one loop (``fuse``), and a large run of elementwise passes one parallel region
+(``region``: the threads hand off once and each runs every pass on its chunk). Each value stays
+the one the op-by-op replay computes, bit for bit.
 
 Anything that would make the recording input-dependent fails loudly while recording (Python
 control flow on array values raises, as does converting a traced value to a NumPy array); ``fun``
@@ -434,11 +438,12 @@ def _fused(ops, meta, out_specs):
 
     if not enabled(dispatch._state) or not dispatch.available():
         return ops
-    from .cpu import chain, fuse, kernels  # noqa: PLC0415
+    from .cpu import chain, fuse, kernels, region  # noqa: PLC0415
 
     try:
         ops = chain.fuse_chains(ops, meta, out_specs, kernels.load)  # Taylor kernels in a row
-        return fuse.fuse(ops, meta, out_specs, kernels.load)
+        ops = fuse.fuse(ops, meta, out_specs, kernels.load)
+        return region.form_regions(ops, meta, out_specs)  # passes in a row: one parallel region
     except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
         warnings.warn(f"taylorad.jit: fusing elementwise operations failed ({type(err).__name__}: "
                       f"{err}); the recording runs unfused", RuntimeWarning, stacklevel=4)

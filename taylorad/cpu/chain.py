@@ -251,10 +251,10 @@ def _chain_op(chain, ops, meta, uses, final, load):
     hows = [(pos, how) for _, pos, how in args]
     broken = []  # the kernel failed once: the recorded calls from then on
 
-    def impl(*values):
-        if broken or not enabled(dispatch._state) or dispatch._kernels() is None:
-            return _fallback(values)
-        kargs = []
+    def bind(values):
+        """(results, run): the output arrays (uncomputed) and ``run(lo, hi)``, which computes
+        elements lo..hi of every output (companions first) — the kernel's work on a range."""
+        kargs, comps = [], []
         for pos, how in hows:
             v = values[pos]
             if how == "flat":
@@ -263,25 +263,41 @@ def _chain_op(chain, ops, meta, uses, final, load):
                 kargs.append(np.ascontiguousarray(v).reshape(how[1], nb, m))
             else:
                 x = np.ascontiguousarray(v).reshape(-1)
-                kargs.append(dispatch._kernels().companion(
-                    x, how[1], buffers.empty((m,), _F64), buffers.empty((m,), np.bool_)))
+                c = buffers.empty((m,), _F64)
+                comps.append((x, how[1], c, buffers.empty((m,), np.bool_)))
+                kargs.append(c)
         res = [buffers.empty(sh, _F64) for _, sh, _, _ in outs]
+        companion = dispatch._kernels().companion_range
+
+        def run(lo, hi):
+            for x, cosine, c, bad in comps:
+                companion(x, cosine, c, bad, lo, hi)
+            kernel(*kargs, *res, nb, m, u64(lo), u64(hi))
+
+        flat = []
+        for r, (_, _, rec, slots) in zip(res, outs):
+            r = r.reshape(rec)
+            flat += [r] * len(slots)
+        return flat, run
+
+    def impl(*values):
+        if broken or not enabled(dispatch._state) or dispatch._kernels() is None:
+            return _fallback(values)
         try:
-            threads.parallel_for(lambda lo, hi: kernel(*kargs, *res, nb, m, u64(lo), u64(hi)),
-                                 m, work)
+            flat, run = bind(values)
+            threads.parallel_for(run, m, work)
         except Exception as err:  # noqa: BLE001 - a kernel that cannot compile must not break users
             broken.append(err)
             warnings.warn(f"taylorad.cpu: the fused kernel for {len(chain)} Taylor rules failed "
                           f"({type(err).__name__}: {err}); running them one by one from now on",
                           RuntimeWarning, stacklevel=2)
             return _fallback(values)
+        ran()
+        return flat[0] if len(flat) == 1 else tuple(flat)
+
+    def ran():
         dispatch.calls["chain"] += 1
         dispatch.calls.update(members)  # each rule's kernel ran (fused): counted as before
-        flat = []
-        for r, (_, _, rec, slots) in zip(res, outs):
-            r = r.reshape(rec)
-            flat += [r] * len(slots)
-        return flat[0] if len(flat) == 1 else tuple(flat)
 
     def _fallback(values):
         env = dict(zip(inputs, values))
@@ -297,5 +313,10 @@ def _chain_op(chain, ops, meta, uses, final, load):
 
     out_slots = tuple(k for _, _, _, slots in outs for k in slots)
     specs = tuple(inputs)
-    return ((ChainPrimitive(impl, len(chain), src), specs, {},
+    prim = ChainPrimitive(impl, len(chain), src)
+    # for taylorad.cpu.region: the kernel on a range of the m elements, ~ns per element
+    prim.m, prim.work, prim.bind, prim.ran = m, work, bind, ran
+    prim.usable = lambda: not broken and enabled(dispatch._state) and \
+        dispatch._kernels() is not None
+    return ((prim, specs, {},
              out_slots if len(out_slots) > 1 else out_slots[0]), absorbed)

@@ -225,11 +225,32 @@ def fuse(ops, meta, out_specs, load, backend=None):
 
 
 class FusedPrimitive:
-    """Stands in for a primitive in a program: ``impl`` runs the generated kernel."""
+    """Stands in for a primitive in a program: ``impl`` runs the generated kernel; ``layout``
+    (CPU kernels only) what ``taylorad.cpu.region`` needs to run it on a range of columns."""
 
-    def __init__(self, impl, n_ops):
+    def __init__(self, impl, n_ops, layout=None):
         self.impl = impl
         self.name = f"fused[{n_ops}]"
+        self.layout = layout
+
+
+class KernelLayout:
+    """How a fused CPU kernel reads its operands: ``kernel(*inputs, *outputs, p0, p1, q0, q1)``
+    on (P, M) views — inputs of kind "full" (P, M), "suffix" (M,) or "column" (P,), outputs
+    (P, M) reshaped to ``out_shapes`` — and ``work``, ~ns per element."""
+
+    def __init__(self, kernel, P, M, kinds, out_shapes, work):
+        self.kernel, self.P, self.M, self.kinds = kernel, P, M, kinds
+        self.out_shapes, self.work = out_shapes, work
+
+    def columns(self, m):
+        """(P', M') with M' = m when the kernel can run on column ranges of m columns: its own
+        layout, or — every operand read whole — any other split of its elements; else None."""
+        if self.M == m:
+            return self.P, self.M
+        if m > 0 and all(k == "full" for k in self.kinds) and (self.P * self.M) % m == 0:
+            return self.P * self.M // m, m
+        return None
 
 
 def _fused_op(g, outs, out_shapes, load):
@@ -275,4 +296,6 @@ def _fused_op(g, outs, out_shapes, load):
 
     specs = tuple((key[1], None) if key[0] == "slot" else (None, const)
                   for key, const, _ in g.inputs)
-    return (FusedPrimitive(impl, len(g.ops)), specs, {}, tuple(outs) if n_out > 1 else outs[0])
+    layout = KernelLayout(kernel, P, M, [kind for _, _, kind in g.inputs], out_shapes, work)
+    return (FusedPrimitive(impl, len(g.ops), layout), specs, {},
+            tuple(outs) if n_out > 1 else outs[0])

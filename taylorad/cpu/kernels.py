@@ -20,7 +20,7 @@ import numpy as np
 
 from . import codegen, threads
 
-__all__ = ["companion", "get"]
+__all__ = ["companion", "companion_range", "get"]
 
 _HEADER = ("import math\n\nfrom numba import njit\n\n\n"
            "@njit(cache={cache}, nogil=True, boundscheck=False, error_model='numpy')\n")
@@ -164,3 +164,9 @@ def companion(x, cosine, out, bad):
     threads.parallel_for(lambda lo, hi: _companion(x[lo:hi], cosine, out[lo:hi], bad[lo:hi]),
                          x.shape[0], 2)  # ~2 ns per element (measured 1.9: threads.MIN_WORK)
     return out
+
+
+def companion_range(x, cosine, out, bad, lo, hi):
+    """``companion`` on elements lo..hi only, in the calling thread (``taylorad.cpu.region``
+    runs it block by block, beside the kernels that read it)."""
+    _companion(x[lo:hi], cosine, out[lo:hi], bad[lo:hi])

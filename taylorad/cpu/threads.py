@@ -27,6 +27,7 @@ How many threads (``num_threads()``), read at each call:
 A pass is split only when it is large enough to pay for waking the workers (``MIN_WORK``,
 measured: see ``chunks``).
 """
+import contextvars
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -225,12 +226,13 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-def chunks(total, work_per_item=1, align=8):
+def chunks(total, work_per_item=1, align=8, min_work=None):
     """[(lo, hi), …]: ``total`` items split for the threads available now, each chunk at least
-    ``MIN_WORK`` units of work (``work_per_item`` units per item) and a multiple of ``align``
-    items (whole SIMD vectors) except the last. One chunk when the pass is too small; up to
-    ``CHUNKS_PER_THREAD`` chunks per thread, which the threads take in turn (``parallel_for``)."""
-    most = (total * work_per_item) // MIN_WORK
+    ``min_work`` (default ``MIN_WORK``) units of work (``work_per_item`` units per item) and a
+    multiple of ``align`` items (whole SIMD vectors) except the last. One chunk when the pass is
+    too small; up to ``CHUNKS_PER_THREAD`` chunks per thread, which the threads take in turn
+    (``parallel_for``)."""
+    most = (total * work_per_item) // (MIN_WORK if min_work is None else min_work)
     threads = num_threads()
     n = min(threads * CHUNKS_PER_THREAD, most) if most > 1 and threads > 1 else 1
     if n <= 1:
@@ -240,7 +242,7 @@ def chunks(total, work_per_item=1, align=8):
     return [(lo, min(total, lo + step)) for lo in range(0, total, step)]
 
 
-def parallel_for(fn, total, work_per_item=1, align=8):
+def parallel_for(fn, total, work_per_item=1, align=8, min_work=None):
     """Call ``fn(lo, hi)`` on the chunks of ``range(total)`` (see ``chunks``), in parallel.
 
     ``fn`` must release the GIL for the threads to help (a ``nogil`` numba kernel, a NumPy
@@ -260,6 +262,10 @@ def parallel_for(fn, total, work_per_item=1, align=8):
         Units of work per item (e.g. Taylor coefficients per element), for the size threshold.
     align : int, optional
         Chunk boundaries are multiples of this.
+    min_work : int, optional
+        The least work per chunk (default ``MIN_WORK``): a caller that hands the threads one
+        long sequence of passes at once (``taylorad.cpu.region``) pays one hand-off for all of
+        them and may split smaller totals.
 
     Returns
     -------
@@ -276,7 +282,7 @@ def parallel_for(fn, total, work_per_item=1, align=8):
     >>> bool(np.array_equal(out, np.exp(x)))
     True
     """
-    parts = chunks(total, work_per_item, align)
+    parts = chunks(total, work_per_item, align, min_work)
     if len(parts) == 1:
         fn(0, total)
         return 1
@@ -297,7 +303,11 @@ def parallel_for(fn, total, work_per_item=1, align=8):
             except BaseException as e:  # noqa: BLE001 - re-raised by the caller below
                 errors.append(e)
 
-    futures = [pool.submit(drain) for _ in range(helpers)]
+    # each helper runs in a copy of the caller's context: NumPy's error state (np.errstate) is a
+    # context variable, so a chunk that overflows under errstate(over="raise") raises in a
+    # worker exactly as it would in the calling thread
+    ctx = contextvars.copy_context()
+    futures = [pool.submit(ctx.copy().run, drain) for _ in range(helpers)]
     drain()
     for f in futures:
         # a helper that has not started yet (a sleeping worker that wakes late) is cancelled

@@ -170,12 +170,19 @@ def fuse(ops, meta, out_specs, load, backend=None):
     uses, final, _ = program_uses(ops, out_specs)
 
     # A group runs where its last member was recorded. Calls between its members that do not use
-    # its results (GEMMs between the additions of a Taylor rule, say) stay where they are, so an
+    # its results (GEMMs between the additions of a Taylor rule, say, or elementwise work on
+    # arrays of another shape: one group stays open per shape) stay where they are, so an
     # operation can join the next elementwise run instead of making a pass of its own.
-    groups, cur = [], None
+    groups, open_ = [], {}  # open_: shape -> the group still accepting operations
     for i, op in enumerate(ops):
         shape = _fusible(op, meta, backend.array_type)
-        if shape is not None and cur is not None and shape == cur.shape:
+        cur = open_.get(shape) if shape is not None else None
+        # a group whose results this call reads ends before it (it runs where its last member
+        # was recorded, which must come before this call)
+        for key in [key for key, g in open_.items()
+                    if g is not cur and any(k in g.slots for k, _ in op[1])]:
+            groups.append(open_.pop(key))
+        if cur is not None:
             saved = (set(cur.slots), list(cur.inputs), dict(cur.input_keys), cur.cut)
             e = _expr(op[0], op[1], cur, meta)
             if e is not None:
@@ -183,18 +190,16 @@ def fuse(ops, meta, out_specs, load, backend=None):
                 cur.slots.add(op[3])
                 continue
             cur.slots, cur.inputs, cur.input_keys, cur.cut = saved
-        if cur is not None and (shape is not None or any(k in cur.slots for k, _ in op[1])):
+            del open_[shape]  # the group of this call's shape could not take it: it ends here
             groups.append(cur)
-            cur = None
         if shape is not None:
             g = _Group(shape, backend)
             e = _expr(op[0], op[1], g, meta)
             if e is not None:
                 g.ops.append((i, op, e))
                 g.slots.add(op[3])
-                cur = g
-    if cur is not None:
-        groups.append(cur)
+                open_[shape] = g
+    groups += open_.values()
 
     replace = {}
     for g in groups:

@@ -24,6 +24,14 @@ elements) shows "timeout" / "out of mem" and does not fail the run.
 way most users run them. The issue's table is one thread; this mode catches what only threads
 show (two BLAS libraries' spinning thread pools in each other's way, for one).
 
+``--interleave N`` times the frameworks of a row *alternately* instead of one after another:
+each framework's cell is one process kept alive (warmed up once), and N rounds each time one
+burst of calls per framework in turn, with a pause between bursts (spinning BLAS and XLA threads
+settle; each burst starts with one untimed call). The host's speed drifts by tens of per cent over minutes on shared machines; every
+round sees the same drift for every framework, so the ratio column is then the median over the
+rounds of each round's ratio (taylorad's best / the fastest peer's), and the times the medians
+of the rounds.
+
 Exit status: 0 when every cell that ran was correct, 1 on a WRONG or error cell (or a\ntaylorad timeout).
 """
 import argparse
@@ -54,9 +62,9 @@ ONE_THREAD = {
 # child: time one cell
 
 
-def _time_cell(key, fw, quick, repeats, min_time, budget, out_path, one_thread=True):
-    import numpy as np  # noqa: PLC0415
-
+def _warm(key, fw, quick, min_time, one_thread):
+    """(fn, block, first result, first call's seconds, one call's seconds, calls per timing), or
+    a status dict."""
     row = W.find_row(key, quick)
     try:
         fn, block = W.make(row, fw, one_thread)
@@ -65,12 +73,22 @@ def _time_cell(key, fw, quick, repeats, min_time, budget, out_path, one_thread=T
     t0 = time.perf_counter()
     res = block(fn())  # warm-up: tracing, compilation, caches
     first = time.perf_counter() - t0
-    cpu0 = time.process_time()
-    wall0 = time.perf_counter()
+    block(fn())  # the first replay may still compile (ta.jit's fused kernels load here)
     t0 = time.perf_counter()
     block(fn())
     one = time.perf_counter() - t0
-    number = max(1, int(min_time / max(one, 1e-9)))
+    return fn, block, res, first, one, max(1, int(min_time / max(one, 1e-9)))
+
+
+def _time_cell(key, fw, quick, repeats, min_time, budget, out_path, one_thread=True):
+    import numpy as np  # noqa: PLC0415
+
+    warm = _warm(key, fw, quick, min_time, one_thread)
+    if type(warm) is dict:
+        return warm
+    fn, block, res, first, one, number = warm
+    cpu0 = time.process_time()
+    wall0 = time.perf_counter()
     repeats = max(1, min(repeats, int(budget / max(one * number, 1e-9))))
     times = []
     for _ in range(repeats):
@@ -82,6 +100,30 @@ def _time_cell(key, fw, quick, repeats, min_time, budget, out_path, one_thread=T
     np.save(out_path, W.to_numpy(res))
     return {"status": "ok", "median": statistics.median(times), "min": min(times),
             "repeats": repeats, "number": number, "first": first, "cpu_ratio": cpu_ratio}
+
+
+def _serve_cell(key, fw, quick, min_time, out_path, one_thread):
+    """--interleave: warm up, then time one burst per "run" line on stdin until "done"."""
+    import numpy as np  # noqa: PLC0415
+
+    warm = _warm(key, fw, quick, min_time, one_thread)
+    if type(warm) is dict:
+        return warm
+    fn, block, res, first, _, number = warm
+    print("@@READY", flush=True)
+    times = []
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        block(fn())  # untimed: caches and thread pools warm again after the other bursts
+        t0 = time.perf_counter()
+        for _ in range(number):
+            res = block(fn())
+        times.append((time.perf_counter() - t0) / number)
+        print(f"@@TIME {times[-1]!r}", flush=True)
+    np.save(out_path, W.to_numpy(res))
+    return {"status": "ok", "median": statistics.median(times), "min": min(times),
+            "repeats": len(times), "number": number, "first": first, "times": times}
 
 
 _OOM_TEXT = ("can't allocate memory", "Unable to allocate", "out of memory", "RESOURCE_EXHAUSTED",
@@ -99,6 +141,7 @@ def child_main(argv):
     p.add_argument("--budget", type=float, default=20.0)
     p.add_argument("--mem-limit", type=float, default=0.0)
     p.add_argument("--threads", default="1")
+    p.add_argument("--serve", action="store_true")
     a = p.parse_args(argv)
     # One core, enforced: the thread-count variables are hints some runtimes ignore (XLA's CPU
     # client runs its GEMMs on a pool of all cores whatever XLA_FLAGS says); CPU affinity is not.
@@ -109,8 +152,11 @@ def child_main(argv):
         lim = int(a.mem_limit * 2 ** 30)
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
     try:
-        info = _time_cell(a.key, a.framework, a.quick, a.repeats, a.min_time, a.budget, a.out,
-                          a.threads == "1")
+        if a.serve:
+            info = _serve_cell(a.key, a.framework, a.quick, a.min_time, a.out, a.threads == "1")
+        else:
+            info = _time_cell(a.key, a.framework, a.quick, a.repeats, a.min_time, a.budget,
+                              a.out, a.threads == "1")
     except Exception as e:  # noqa: BLE001 - reported in the table, never hidden
         msg = f"{type(e).__name__}: {e}"
         oom = isinstance(e, MemoryError) or any(s in msg for s in _OOM_TEXT)
@@ -131,7 +177,7 @@ def installed(fw):
         return False
 
 
-def run_cell(key, fw, args, tmp):
+def _cell_command(key, fw, args, tmp):
     out = os.path.join(tmp, f"{key}--{fw}.npy")
     cmd = [sys.executable, os.path.abspath(__file__), "--child", key, fw, out,
            "--repeats", str(args.repeats), "--min-time", str(args.min_time),
@@ -140,21 +186,89 @@ def run_cell(key, fw, args, tmp):
     cmd += ["--quick"] if args.quick else []
     env = {**os.environ, **ONE_THREAD} if args.threads == "1" else {
         **os.environ, "JAX_PLATFORMS": "cpu", "JAX_ENABLE_X64": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return cmd, env, out
+
+
+def _result(line, returncode, stderr, out):
+    """(info, result array or None) from a child's last @@RESULT line."""
+    if not line and returncode in (-9, 137):  # the kernel's OOM killer
+        return {"status": "oom", "reason": "killed (out of memory)"}, None
+    if not line:
+        tail = stderr.strip().splitlines()[-1:] or [f"exit code {returncode}"]
+        return {"status": "error", "reason": f"crashed (rc {returncode}): {tail[0][:200]}"}, None
+    info = json.loads(line[len("@@RESULT "):])
+    if info["status"] != "ok":
+        return info, None
+    import numpy as np  # noqa: PLC0415
+    return info, np.load(out)
+
+
+def run_interleaved(key, fws, args, tmp, pause=0.2):
+    """{fw: (info, result)} for one row, the frameworks timed alternately (--interleave)."""
+    procs = {}
+    for fw in fws:
+        cmd, env, out = _cell_command(key, fw, args, tmp)
+        procs[fw] = (subprocess.Popen(cmd + ["--serve"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      env=env), out)
+    ready = []
+    for fw, (p, _) in procs.items():  # each warms up alone (compilation is not timed)
+        for line in p.stdout:
+            if line.startswith(("@@READY", "@@RESULT")):
+                break
+        if line.startswith("@@READY"):
+            ready.append(fw)
+        else:
+            p.stdin.close()
+            procs[fw] = (p, procs[fw][1], line)
+    for r in range(args.interleave):
+        order = ready[r % len(ready):] + ready[:r % len(ready)] if ready else []
+        for fw in order:
+            time.sleep(pause)
+            p = procs[fw][0]
+            p.stdin.write("run\n")
+            p.stdin.flush()
+            line = p.stdout.readline()
+            if not line.startswith("@@TIME"):
+                ready.remove(fw)
+    results = {}
+    for fw, entry in procs.items():
+        p, out = entry[0], entry[1]
+        line = entry[2] if len(entry) > 2 else None
+        if line is None:
+            try:
+                p.stdin.write("done\n")
+                p.stdin.close()
+            except OSError:
+                pass
+            line = next((ln for ln in p.stdout if ln.startswith("@@RESULT ")), "")
+        p.wait(timeout=args.timeout)
+        results[fw] = _result(line.strip(), p.returncode, p.stderr.read(), out)
+    return results
+
+
+def run_cell(key, fw, args, tmp):
+    cmd, env, out = _cell_command(key, fw, args, tmp)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"status": "timeout", "reason": f"over {args.timeout:.0f} s"}, None
     line = [ln for ln in p.stdout.splitlines() if ln.startswith("@@RESULT ")]
-    if not line and p.returncode in (-9, 137):  # the kernel's OOM killer
-        return {"status": "oom", "reason": "killed (out of memory)"}, None
-    if not line:
-        tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or [f"exit code {p.returncode}"]
-        return {"status": "error", "reason": f"crashed (rc {p.returncode}): {tail[0][:200]}"}, None
-    info = json.loads(line[-1][len("@@RESULT "):])
-    if info["status"] != "ok":
-        return info, None
-    import numpy as np  # noqa: PLC0415
-    return info, np.load(out)
+    return _result(line[-1] if line else "", p.returncode, p.stderr or p.stdout, out)
+
+
+def _ratio(row, ours, peers, results, bt, bp):
+    """taylorad's best over the peers' best: of the medians, or with --interleave the median
+    over the rounds of each round's ratio."""
+    if not (bt and bp):
+        return "-"
+    rounds = [[results[(row.key, f)].get("times") for f in group] for group in (ours, peers)]
+    per = [[t for t in g if t] for g in rounds]
+    if all(per) and all(len(t) == len(per[0][0]) for g in per for t in g):
+        n = len(per[0][0])
+        r = [min(t[i] for t in per[0]) / min(t[i] for t in per[1]) for i in range(n)]
+        return f"{statistics.median(r):.2f}x"
+    return f"{bt[0] / bp[0]:.2f}x"
 
 
 def fmt_time(t):
@@ -198,6 +312,8 @@ def main(argv=None):
     p.add_argument("--json", default=None, help="also write all results to this JSON file")
     p.add_argument("--threads", choices=["1", "all"], default="1",
                    help="1: one pinned core (the issue's table); all: libraries' defaults")
+    p.add_argument("--interleave", type=int, default=0, metavar="N",
+                   help="time the frameworks of each row alternately, N rounds (see above)")
     args = p.parse_args(argv)
     args.repeats = args.repeats or (3 if args.quick else 7)
     args.min_time = args.min_time if args.min_time is not None else (0.01 if args.quick else 0.05)
@@ -213,8 +329,9 @@ def main(argv=None):
     absent = [f for f in fws if not installed(f)]
     fws = [f for f in fws if f not in absent]
     print(f"compare.py: {len(rows)} rows x {len(fws)} frameworks ({', '.join(fws)}), float64, "
-          f"{'1 thread' if args.threads == '1' else 'default threads'}, median of "
-          f"{args.repeats} after warm-up"
+          f"{'1 thread' if args.threads == '1' else 'default threads'}, "
+          + (f"{args.interleave} interleaved rounds" if args.interleave else
+             f"median of {args.repeats}") + " after warm-up"
           + (f"; not installed: {', '.join(absent)}" if absent else ""), flush=True)
     host = {k: v for k, v in os.environ.items() if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     if host:  # ASV.md §6.7: they change NumPy's BLAS kernels; timings differ across such hosts
@@ -224,8 +341,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         for row in rows:
             ref, idx = W.reference(row)
+            together = run_interleaved(row.key, fws, args, tmp) if args.interleave else None
             for fw in fws:
-                info, res = run_cell(row.key, fw, args, tmp)
+                info, res = together[fw] if together else run_cell(row.key, fw, args, tmp)
                 if info["status"] == "ok":
                     err, why = W.check(row, res, ref, idx)
                     info["err"] = err
@@ -262,8 +380,8 @@ def main(argv=None):
         if ours and peers:  # taylorad's best variant (eager or ta.jit) against the peers
             bt, be, ba = best(ours), best(eager), best(peers)
             line.append(f"{be[1]} {fmt_time(be[0])}" if be else "-")
-            line.append(f"{bt[0] / be[0]:.2f}x" if bt and be else "-")
-            line.append(f"{bt[0] / ba[0]:.2f}x" if bt and ba else "-")
+            line.append(_ratio(row, ours, eager, results, bt, be))
+            line.append(_ratio(row, ours, peers, results, bt, ba))
         body.append(line)
     print()
     print(table(headers, body))

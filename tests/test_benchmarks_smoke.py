@@ -7,6 +7,7 @@ No timing is asserted anywhere (DESIGN.md §7).
 import importlib
 import inspect
 import itertools
+import json
 import os
 import pkgutil
 import subprocess
@@ -140,6 +141,25 @@ def test_compare_quick_prints_a_checked_table():
                   "4th derivative of sin", "Laplacian", "Rosenbrock"):
         assert label in out, label
     assert "WRONG" not in out and "error" not in out.split("| workload")[1]
+
+
+def test_compare_interleaved_times_each_framework_every_round(tmp_path):
+    """--interleave: one warmed process per framework, timed alternately; each cell has one
+    timing per round, and the results are checked like the one-after-another run's."""
+    p = subprocess.run([sys.executable, os.path.join(ASV_DIR, "compare.py"), "--quick",
+                        "-f", "taylorad,taylorad.jit", "-r", "tiny|sin4", "--interleave", "3",
+                        "--min-time", "0", "--json", str(tmp_path / "cells.json")],
+                       capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "TAYLORAD_BENCH_SMOKE": "0"})
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "3 interleaved rounds" in p.stdout
+    assert "correctness: all results match the float64 references" in p.stdout
+    cells = json.loads((tmp_path / "cells.json").read_text())
+    assert set(cells) == {f"{k}|{f}" for k in ("tiny_grad", "tiny_hvp", "sin4")
+                          for f in ("taylorad", "taylorad.jit")}
+    for info in cells.values():
+        assert info["status"] == "ok" and len(info["times"]) == 3, info
+        assert info["median"] == sorted(info["times"])[1]
 
 
 def test_compare_rejects_an_unknown_framework():

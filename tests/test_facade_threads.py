@@ -6,9 +6,7 @@ weights and losses must equal the same training run alone on one thread (compute
 independent reference). ``set_seed`` in one thread must not change the numbers another thread
 draws; ``set_context`` and the optimizers apply all or nothing when they raise.
 """
-import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ import pytest
 import taylorad as ms
 from taylorad import Parameter, Tensor, nn, ops
 from taylorad.common.initializer import Normal, initializer
+from thread_cases import in_threads
 
 F32 = np.float32
 N_THREADS = 4
@@ -23,21 +22,7 @@ STEPS = 25
 
 
 def _run_threads(target, n=N_THREADS):
-    """target(k) for k < n on n threads released together (switching often); the results in
-    order, or the first error."""
-    barrier = threading.Barrier(n)
-
-    def work(k):
-        barrier.wait()
-        return target(k)
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)  # switch threads often, so that interleavings do happen
-    try:
-        with ThreadPoolExecutor(n) as pool:
-            return list(pool.map(work, range(n)))
-    finally:
-        sys.setswitchinterval(interval)
+    return in_threads(target, n)
 
 
 def _data(k):

@@ -19,17 +19,9 @@ import pytest
 import taylorad as ta
 import taylorad.numpy as tnp
 from taylorad.cpu import region, threads
+from thread_cases import in_threads
 
 numba = pytest.importorskip("numba")
-
-
-@pytest.fixture
-def split(monkeypatch):
-    """Four threads and a small split threshold, so that test-sized programs form regions."""
-    monkeypatch.setattr(threads, "MIN_WORK", 256)
-    threads.set_num_threads(4)
-    yield
-    threads.set_num_threads(None)
 
 
 def chain(x):
@@ -154,20 +146,9 @@ def test_threads_replaying_one_region_at_once(split):
     assert any(name.startswith("region") for name in _ops(jf))
     inputs = [_data(12000, seed=s) for s in range(8)]
     expected = [ta.derivatives(chain, a, b, 4)[4] for a, b in inputs]
-    errors = []
 
     def work(i):
-        try:
-            for _ in range(5):
-                if not np.array_equal(jf(*inputs[i]), expected[i]):
-                    errors.append(i)
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
+        return all(np.array_equal(jf(*inputs[i]), expected[i]) for _ in range(5))
 
-    ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    assert not errors
+    assert in_threads(work, 8) == [True] * 8
     assert np.array_equal(jf(x, v), ref)

@@ -18,17 +18,9 @@ import pytest
 import taylorad as ta
 import taylorad.numpy as tnp
 from taylorad.cpu import threads
+from thread_cases import in_threads
 
 numba = pytest.importorskip("numba")
-
-
-@pytest.fixture
-def split(monkeypatch):
-    """Four threads and a small split threshold, so that test-sized arrays are split."""
-    monkeypatch.setattr(threads, "MIN_WORK", 64)
-    threads.set_num_threads(4)
-    yield
-    threads.set_num_threads(None)
 
 
 def test_parallel_for_covers_every_item_once(split):
@@ -194,27 +186,17 @@ def test_many_python_threads_at_once(split):
     with threads.limit(1):
         serial = [ta.derivatives(lambda y: y * tnp.exp(y), x, v, K)[K] for x in xs]
     d(xs[0], v)  # record in this thread; the others replay (and one verifies)
-    errors, barrier = [], threading.Barrier(8)
 
     def work(i):
-        try:
-            barrier.wait()
-            for _ in range(5):
-                a = d(xs[i], v)
-                b = ta.derivatives(lambda y: tnp.sin(y), xs[i], v, K)[K]
-                assert np.array_equal(a, serial[i])
-                np.testing.assert_allclose(a, (xs[i] + K) * np.exp(xs[i]) * v ** K, rtol=1e-12)
-                np.testing.assert_allclose(b, np.sin(xs[i] + K * math.pi / 2) * v ** K,
-                                           rtol=1e-12, atol=1e-13)
-        except BaseException as e:  # noqa: BLE001 - reported by the main thread
-            errors.append(e)
+        for _ in range(5):
+            a = d(xs[i], v)
+            b = ta.derivatives(lambda y: tnp.sin(y), xs[i], v, K)[K]
+            assert np.array_equal(a, serial[i])
+            np.testing.assert_allclose(a, (xs[i] + K) * np.exp(xs[i]) * v ** K, rtol=1e-12)
+            np.testing.assert_allclose(b, np.sin(xs[i] + K * math.pi / 2) * v ** K,
+                                       rtol=1e-12, atol=1e-13)
 
-    ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    assert not errors, errors[0]
+    in_threads(work, 8)
 
 
 # --- the thread count --------------------------------------------------------------------------

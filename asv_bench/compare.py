@@ -27,10 +27,10 @@ show (two BLAS libraries' spinning thread pools in each other's way, for one).
 ``--interleave N`` times the frameworks of a row *alternately* instead of one after another:
 each framework's cell is one process kept alive (warmed up once), and N rounds each time one
 burst of calls per framework in turn, with a pause between bursts (spinning BLAS and XLA threads
-settle; each burst starts with one untimed call). The host's speed drifts by tens of per cent over minutes on shared machines; every
-round sees the same drift for every framework, so the ratio column is then the median over the
-rounds of each round's ratio (taylorad's best / the fastest peer's), and the times the medians
-of the rounds.
+settle; each burst starts with one untimed call). The host's speed drifts by tens of per cent
+over minutes on shared machines; every round sees the same drift for every framework, so the
+ratio column is then the median over the rounds of each round's ratio (taylorad's best / the
+fastest peer's), and the times the medians of the rounds.
 
 Exit status: 0 when every cell that ran was correct, 1 on a WRONG or error cell (or a\ntaylorad timeout).
 """

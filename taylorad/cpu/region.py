@@ -37,11 +37,12 @@ from . import threads
 __all__ = ["form_regions", "RegionPrimitive"]
 
 _F64 = np.dtype(np.float64)
-# The region's chunks are as large as a single pass's (threads.MIN_WORK). Why not smaller: each thread calls the members from Python, and the calls of two threads
-# contend for the GIL. Measured on the order-2..8 chains at 10⁴ elements (one chunk ~100 µs per
-# thread): 292-417 µs on two threads against 204-305 µs on one; at 10⁶ elements with chunks of
-# at least MIN_WORK the region runs in 10.6/11.2/15.2 ms against 14.2/12.7-14.4/17.6 ms op by
-# op (2 threads), and within 2 % of it on one.
+# The region's chunks are as large as a single pass's (threads.MIN_WORK). Why not smaller: each
+# thread calls the members from Python, and the calls of two threads contend for the GIL.
+# Measured on the order-2..8 chains at 10⁴ elements (one chunk ~100 µs per thread): 292-417 µs
+# on two threads against 204-305 µs on one; at 10⁶ elements with chunks of at least MIN_WORK
+# the region runs in 10.6/11.2/15.2 ms against 14.2/12.7-14.4/17.6 ms op by op (2 threads),
+# and within 2 % of it on one.
 
 
 def _suffix_sizes(shape):

@@ -15,10 +15,13 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import taylorad as ta
 import taylorad.numpy as tnp
 from taylorad.cpu import region, threads
+import test_hypothesis as hyp
 from thread_cases import in_threads
 
 numba = pytest.importorskip("numba")
@@ -173,3 +176,12 @@ def test_region_reads_strided_inputs(split):
     x2, v2 = big[1, 1::2], vb[2, ::2]
     for a, b in zip(jf(x2, v2), f(x2, v2)):
         assert np.array_equal(a, b)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(hyp.trees(), st.integers(1, 4))
+def test_random_programs_with_regions_match_eager(split, tree, K):
+    """test_hypothesis's random elementwise trees (values, top Taylor coefficient, HVP), recorded
+    with a split threshold so low that their runs of passes become regions on 4 threads."""
+    hyp.test_random_tree_jit_replay_matches_eager.hypothesis.inner_test(tree, K)

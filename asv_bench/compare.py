@@ -103,7 +103,7 @@ def _time_cell(key, fw, quick, repeats, min_time, budget, out_path, one_thread=T
 
 
 def _serve_cell(key, fw, quick, min_time, out_path, one_thread):
-    """--interleave: warm up, then time one burst per "run" line on stdin until "done"."""
+    """--interleave: warm up, then time one burst per "run" line on stdin until stdin closes."""
     import numpy as np  # noqa: PLC0415
 
     warm = _warm(key, fw, quick, min_time, one_thread)
@@ -112,7 +112,7 @@ def _serve_cell(key, fw, quick, min_time, out_path, one_thread):
     fn, block, res, first, _, number = warm
     print("@@READY", flush=True)
     times = []
-    for line in sys.stdin:
+    for line in sys.stdin:  # until the parent closes stdin
         if line.strip() != "run":
             break
         block(fn())  # untimed: caches and thread pools warm again after the other bursts
@@ -205,45 +205,42 @@ def _result(line, returncode, stderr, out):
 
 def run_interleaved(key, fws, args, tmp, pause=0.2):
     """{fw: (info, result)} for one row, the frameworks timed alternately (--interleave)."""
-    procs = {}
-    for fw in fws:
+    cells = {}  # fw -> (process, result path, stderr file, its @@RESULT line if it ended)
+    for fw in fws:  # one after another: each warms up and calibrates on an otherwise idle host
         cmd, env, out = _cell_command(key, fw, args, tmp)
-        procs[fw] = (subprocess.Popen(cmd + ["--serve"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                      env=env), out)
-    ready = []
-    for fw, (p, _) in procs.items():  # each warms up alone (compilation is not timed)
-        for line in p.stdout:
-            if line.startswith(("@@READY", "@@RESULT")):
-                break
-        if line.startswith("@@READY"):
-            ready.append(fw)
-        else:
-            p.stdin.close()
-            procs[fw] = (p, procs[fw][1], line)
+        # stderr to a file: a child's warnings must not fill a pipe nobody reads until the end
+        err = open(os.path.join(tmp, f"{key}--{fw}.err"), "w+")  # noqa: SIM115 - closed below
+        p = subprocess.Popen(cmd + ["--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=err, text=True, env=env)
+        line = next((ln for ln in p.stdout if ln.startswith(("@@READY", "@@RESULT"))), "")
+        cells[fw] = (p, out, err, None if line.startswith("@@READY") else line)
+    ready = [fw for fw, cell in cells.items() if cell[3] is None]
     for r in range(args.interleave):
-        order = ready[r % len(ready):] + ready[:r % len(ready)] if ready else []
-        for fw in order:
+        if not ready:
+            break
+        for fw in ready[r % len(ready):] + ready[:r % len(ready)]:  # who starts rotates
             time.sleep(pause)
-            p = procs[fw][0]
-            p.stdin.write("run\n")
-            p.stdin.flush()
-            line = p.stdout.readline()
-            if not line.startswith("@@TIME"):
+            p = cells[fw][0]
+            try:
+                p.stdin.write("run\n")
+                p.stdin.flush()
+                timed = p.stdout.readline().startswith("@@TIME")
+            except OSError:  # the child died: its @@RESULT (or crash) is read below
+                timed = False
+            if not timed:
                 ready.remove(fw)
     results = {}
-    for fw, entry in procs.items():
-        p, out = entry[0], entry[1]
-        line = entry[2] if len(entry) > 2 else None
+    for fw, (p, out, err, line) in cells.items():
+        try:
+            p.stdin.close()  # end of input ends the child's loop: it saves and reports
+        except OSError:
+            pass
         if line is None:
-            try:
-                p.stdin.write("done\n")
-                p.stdin.close()
-            except OSError:
-                pass
             line = next((ln for ln in p.stdout if ln.startswith("@@RESULT ")), "")
         p.wait(timeout=args.timeout)
-        results[fw] = _result(line.strip(), p.returncode, p.stderr.read(), out)
+        err.seek(0)
+        results[fw] = _result(line.strip(), p.returncode, err.read(), out)
+        err.close()
     return results
 
 
@@ -262,11 +259,11 @@ def _ratio(row, ours, peers, results, bt, bp):
     over the rounds of each round's ratio."""
     if not (bt and bp):
         return "-"
-    rounds = [[results[(row.key, f)].get("times") for f in group] for group in (ours, peers)]
-    per = [[t for t in g if t] for g in rounds]
-    if all(per) and all(len(t) == len(per[0][0]) for g in per for t in g):
-        n = len(per[0][0])
-        r = [min(t[i] for t in per[0]) / min(t[i] for t in per[1]) for i in range(n)]
+    groups = [[results[(row.key, f)].get("times") for f in g] for g in (ours, peers)]
+    groups = [[t for t in g if t] for g in groups]  # the cells that were timed
+    n = {len(t) for g in groups for t in g}
+    if all(groups) and len(n) == 1:
+        r = [min(t[i] for t in groups[0]) / min(t[i] for t in groups[1]) for i in range(n.pop())]
         return f"{statistics.median(r):.2f}x"
     return f"{bt[0] / bp[0]:.2f}x"
 

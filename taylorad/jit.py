@@ -482,6 +482,18 @@ def program_uses(ops, out_specs):
     return uses, {k for k, _ in out_specs if k is not None}, made
 
 
+def run_one_by_one(ops, env):
+    """Run recorded ops with their own implementations, in order (the fallback of jit's fused
+    ops); ``env``: slot -> value, given for the inputs and filled with every result."""
+    for prim, specs, params, out in ops:
+        r = prim.impl(*(c if k is None else env[k] for k, c in specs), **params)
+        if type(out) is tuple:
+            env.update(zip(out, r))
+        else:
+            env[out] = r
+    return env
+
+
 def _elementwise_ufunc(prim):
     u = getattr(prim, "ufunc", None)
     return u if isinstance(u, np.ufunc) and u.signature is None else None

@@ -147,15 +147,20 @@ def fuse_chains(ops, meta, out_specs, load):
 
 
 class ChainPrimitive:
-    """Stands in for a primitive in a program: ``impl`` runs the fused kernel."""
+    """Stands in for a primitive in a program: ``impl`` runs the fused kernel. For
+    ``taylorad.cpu.region``: ``m`` elements, ``work`` (~ns per element), ``bind(values)`` ->
+    (results, ``run(lo, hi)``), ``ran()`` (count the kernel calls), ``usable()``."""
 
-    def __init__(self, impl, n_ops, source):
+    def __init__(self, impl, n_ops, source, m, work, bind, ran, usable):
         self.impl = impl
         self.name = f"taylor_chain[{n_ops}]"
         self.source = source
+        self.m, self.work, self.bind, self.ran, self.usable = m, work, bind, ran, usable
 
 
 def _chain_op(chain, ops, meta, uses, final, load):
+    from ..jit import run_one_by_one  # noqa: PLC0415 - one of jit's passes
+
     idx = [i for i, _ in chain]
     last = idx[-1]
     slot_step = {ops[i][3]: j for j, i in enumerate(idx)}
@@ -280,8 +285,11 @@ def _chain_op(chain, ops, meta, uses, final, load):
             flat += [r] * len(slots)
         return flat, run
 
+    def usable():
+        return not broken and enabled(dispatch._state) and dispatch._kernels() is not None
+
     def impl(*values):
-        if broken or not enabled(dispatch._state) or dispatch._kernels() is None:
+        if not usable():
             return _fallback(values)
         try:
             flat, run = bind(values)
@@ -300,23 +308,13 @@ def _chain_op(chain, ops, meta, uses, final, load):
         dispatch.calls.update(members)  # each rule's kernel ran (fused): counted as before
 
     def _fallback(values):
-        env = dict(zip(inputs, values))
-
-        def get(spec):
-            k, c = spec
-            return env[spec] if spec in env else (c if k is None else env[(k, None)])
-
-        for prim, specs, params, out in originals + absorbed_ops:
-            env[(out, None)] = prim.impl(*(get(sp) for sp in specs), **params)
-        flat = [env[(k, None)] for _, _, _, slots in outs for k in slots]
+        env = {k: v for (k, _), v in zip(inputs, values) if k is not None}
+        run_one_by_one(originals + absorbed_ops, env)
+        flat = [env[k] for _, _, _, slots in outs for k in slots]
         return flat[0] if len(flat) == 1 else tuple(flat)
 
     out_slots = tuple(k for _, _, _, slots in outs for k in slots)
     specs = tuple(inputs)
-    prim = ChainPrimitive(impl, len(chain), src)
-    # for taylorad.cpu.region: the kernel on a range of the m elements, ~ns per element
-    prim.m, prim.work, prim.bind, prim.ran = m, work, bind, ran
-    prim.usable = lambda: not broken and enabled(dispatch._state) and \
-        dispatch._kernels() is not None
+    prim = ChainPrimitive(impl, len(chain), src, m, work, bind, ran, usable)
     return ((prim, specs, {},
              out_slots if len(out_slots) > 1 else out_slots[0]), absorbed)

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..core import buffers
 from . import threads
+from .chain import ChainPrimitive
 
 __all__ = ["form_regions", "RegionPrimitive"]
 
@@ -177,7 +178,7 @@ def _member(op, meta):
         return _View(op)
     if getattr(prim, "layout", None) is not None:
         return _Fused(op)
-    if hasattr(prim, "bind") and hasattr(prim, "m"):
+    if isinstance(prim, ChainPrimitive):
         return _Chain(op)
     ufunc = getattr(prim, "ufunc", None)
     if not isinstance(ufunc, np.ufunc) or params or ufunc.nout != 1 or \
@@ -262,6 +263,8 @@ def form_regions(ops, meta, out_specs):
 
 
 def _region_op(ops, members, m, work, uses, final):
+    from ..jit import run_one_by_one  # noqa: PLC0415 - one of jit's passes
+
     idx = [i for i, _ in members]
     last = idx[-1]
     made = set()
@@ -282,14 +285,7 @@ def _region_op(ops, members, m, work, uses, final):
     broken = []
 
     def one_by_one(values):
-        env = dict(zip(ext, values))
-        for prim, specs, params, out in originals:
-            r = prim.impl(*(c if k is None else env[k] for k, c in specs), **params)
-            if type(out) is tuple:
-                env.update(zip(out, r))
-            else:
-                env[out] = r
-        return env
+        return run_one_by_one(originals, dict(zip(ext, values)))
 
     def impl(*values):
         if broken or not all(u() for u in usable):

@@ -226,13 +226,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-def chunks(total, work_per_item=1, align=8, min_work=None):
+def chunks(total, work_per_item=1, align=8):
     """[(lo, hi), …]: ``total`` items split for the threads available now, each chunk at least
-    ``min_work`` (default ``MIN_WORK``) units of work (``work_per_item`` units per item) and a
-    multiple of ``align`` items (whole SIMD vectors) except the last. One chunk when the pass is
-    too small; up to ``CHUNKS_PER_THREAD`` chunks per thread, which the threads take in turn
-    (``parallel_for``)."""
-    most = (total * work_per_item) // (MIN_WORK if min_work is None else min_work)
+    ``MIN_WORK`` units of work (``work_per_item`` units per item) and a multiple of ``align``
+    items (whole SIMD vectors) except the last. One chunk when the pass is too small; up to
+    ``CHUNKS_PER_THREAD`` chunks per thread, which the threads take in turn (``parallel_for``)."""
+    most = (total * work_per_item) // MIN_WORK
     threads = num_threads()
     n = min(threads * CHUNKS_PER_THREAD, most) if most > 1 and threads > 1 else 1
     if n <= 1:
@@ -242,7 +241,7 @@ def chunks(total, work_per_item=1, align=8, min_work=None):
     return [(lo, min(total, lo + step)) for lo in range(0, total, step)]
 
 
-def parallel_for(fn, total, work_per_item=1, align=8, min_work=None):
+def parallel_for(fn, total, work_per_item=1, align=8):
     """Call ``fn(lo, hi)`` on the chunks of ``range(total)`` (see ``chunks``), in parallel.
 
     ``fn`` must release the GIL for the threads to help (a ``nogil`` numba kernel, a NumPy
@@ -262,10 +261,6 @@ def parallel_for(fn, total, work_per_item=1, align=8, min_work=None):
         Units of work per item (e.g. Taylor coefficients per element), for the size threshold.
     align : int, optional
         Chunk boundaries are multiples of this.
-    min_work : int, optional
-        The least work per chunk (default ``MIN_WORK``): a caller that hands the threads one
-        long sequence of passes at once (``taylorad.cpu.region``) pays one hand-off for all of
-        them and may split smaller totals.
 
     Returns
     -------
@@ -282,7 +277,7 @@ def parallel_for(fn, total, work_per_item=1, align=8, min_work=None):
     >>> bool(np.array_equal(out, np.exp(x)))
     True
     """
-    parts = chunks(total, work_per_item, align, min_work)
+    parts = chunks(total, work_per_item, align)
     if len(parts) == 1:
         fn(0, total)
         return 1

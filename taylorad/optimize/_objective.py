@@ -255,7 +255,7 @@ class _Objective:
         elif callable(self.jac):
             t = self.tree(z)
             f, g = self._done(_scalar_of(self.fun(t, *self.args), self.fname),
-                                   self.jac(t, *self.args))
+                              self.jac(t, *self.args))
             f, g = float(f), self.flat_tree(g, "jac")
         else:
             leaves = self.split(z)

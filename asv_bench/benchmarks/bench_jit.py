@@ -1,23 +1,27 @@
 """``taylorad.jit`` replays of the comparison table's rows that issue 8 measured against jax.jit:
-the MLP gradient and HVP (GEMM-bound; rank-1 products as multiplications), the 3-input HVP (per-call overhead: Python-float programs, small gradient
-assembly), and the top derivative of the elementwise chain (the index sunk through the series
+the MLP gradient and HVP (GEMM-bound; rank-1 products as multiplications), the same on a small
+MLP (8-16-16-16-1, batch 8: ~100 small NumPy calls, so the replay's cost per call), the 3-input
+HVP (per-call overhead: Python-float programs, small gradient assembly), and the top derivative of the elementwise chain (the index sunk through the series
 additions). Skipped on commits without ``taylorad.jit``."""
 from . import common as c
 from .common import Benchmark
 
 
 class Replay(Benchmark):
-    params = [["mlp_grad", "mlp_hvp", "tiny_hvp", "chain_top_K8"]]
+    params = [["mlp_grad", "mlp_hvp", "small_mlp_grad", "small_mlp_hvp", "tiny_hvp",
+               "chain_top_K8"]]
     param_names = ["case"]
 
     def setup(self, case):
         ta, tnp = c.taylorad()
         jit = c.require_attr("taylorad", "jit")
-        if case.startswith("mlp"):
-            widths = c.pick((64, 256, 256, 256, 1), smoke=(4, 8, 8, 8, 1))
-            theta, X, y, v = c.mlp_data(widths, c.pick(512, smoke=4))
+        if "mlp" in case:
+            small = case.startswith("small")
+            widths = (8, 16, 16, 16, 1) if small else c.pick((64, 256, 256, 256, 1),
+                                                              smoke=(4, 8, 8, 8, 1))
+            theta, X, y, v = c.mlp_data(widths, 8 if small else c.pick(512, smoke=4))
             loss = lambda th: c.mlp_loss(tnp, th, X, y, widths)  # noqa: E731
-            if case == "mlp_grad":
+            if case.endswith("mlp_grad"):
                 fn, self.args = ta.grad(loss), (theta,)
             else:
                 fn, self.args = (lambda t, u: ta.hvp(loss, t, u)), (theta, v)

@@ -164,7 +164,7 @@ def fuse(ops, meta, out_specs, load, backend=None):
     fuses."""
     if backend is None:
         backend = Backend(np.ndarray, _BINARY, _UNARY,
-                          lambda g, outs, shapes: _fused_op(g, outs, shapes, load))
+                          lambda g, outs, shapes: _fused_op(g, outs, shapes, load, meta))
     from ..jit import program_uses  # noqa: PLC0415 - fuse is one of jit's passes
 
     uses, final, _ = program_uses(ops, out_specs)
@@ -229,6 +229,43 @@ def fuse(ops, meta, out_specs, load, backend=None):
     return new
 
 
+def _kernel_call(kernel, P, M, work, in_shapes, out_shapes):
+    """The Python function a program calls for a fused kernel: inputs (their recorded shape,
+    the kernel's (P, M), (M,) or (P,) view of them) -> the outputs in their recorded shapes.
+    Generated, so that a small call is only its kernel call: no reshape of an operand already
+    in the kernel's shape, no loop over operands, no size arithmetic (a fused run on a few
+    hundred elements costs ~1 µs, of which the wrapper was half)."""
+    n_in, n_out = len(in_shapes), len(out_shapes)
+    ins = [f"a{j}" for j in range(n_in)]
+    views = [a if have == want else f"{a}.reshape({want!r})"
+             for a, (have, want) in zip(ins, in_shapes)]
+    res = [f"o{j}" for j in range(n_out)]
+    back = [o if s == (P, M) else f"{o}.reshape({s!r})" for o, s in zip(res, out_shapes)]
+    empty = "_pooled" if P * M * 8 >= buffers.POOL_MIN else "_np_empty"
+    lines = [f"def impl({', '.join(ins)}):",
+             f"    {', '.join(res)}, = {', '.join(f'{empty}(({P}, {M}), _f64)' for _ in res)},",
+             f"    if {P * M * work} < _threads.MIN_WORK * 2:",
+             f"        _kernel({', '.join(views + res)}, _u0, _uP, _u0, _uM)",
+             "    else:",
+             f"        _split(({', '.join(views)},), ({', '.join(res)},))",
+             f"    return {back[0] if n_out == 1 else '(' + ', '.join(back) + ',)'}"]
+    u64 = np.uint64
+    u0, uP, uM = u64(0), u64(P), u64(M)
+
+    def split(args, outs):  # unsigned loop bounds: numba then drops its negative-index checks
+        if P >= 4 * threads.num_threads():  # rows to each thread
+            threads.parallel_for(lambda lo, hi: kernel(*args, *outs, u64(lo), u64(hi), u0, uM),
+                                 P, M * work, 1)
+        else:  # columns to each thread
+            threads.parallel_for(lambda lo, hi: kernel(*args, *outs, u0, uP, u64(lo), u64(hi)),
+                                 M, P * work)
+
+    ns = {"_kernel": kernel, "_split": split, "_threads": threads, "_f64": np.float64,
+          "_pooled": buffers.empty, "_np_empty": np.empty, "_u0": u0, "_uP": uP, "_uM": uM}
+    exec(compile("\n".join(lines), "<taylorad fused kernel call>", "exec"), ns)  # noqa: S102
+    return ns["impl"]
+
+
 class FusedPrimitive:
     """Stands in for a primitive in a program: ``impl`` runs the generated kernel; ``layout``
     (CPU kernels only) what ``taylorad.cpu.region`` needs to run it on a range of columns."""
@@ -258,7 +295,7 @@ class KernelLayout:
         return None
 
 
-def _fused_op(g, outs, out_shapes, load):
+def _fused_op(g, outs, out_shapes, load, meta):
     P = 1 if g.cut is None else math.prod(g.shape[:g.cut])
     M = g.size // P
     n_in = len(g.inputs)
@@ -274,33 +311,13 @@ def _fused_op(g, outs, out_shapes, load):
     for j, k in enumerate(outs):
         body.append(f"            o{j}[p, q] = t{k}")
     kernel = load("\n".join(body) + "\n")
-    shapes = [{"full": (P, M), "suffix": (M,), "column": (P,)}[kind] for _, _, kind in g.inputs]
-    n_out = len(outs)
-    empty = buffers.empty if P * M * 8 >= buffers.POOL_MIN else np.empty
-    f64 = np.float64
-
     work = max(1, len(g.ops) // 2)  # ~ns per element (threads.MIN_WORK)
-    u64 = np.uint64
-    u0, uP, uM = u64(0), u64(P), u64(M)
-
-    def impl(*arrays):
-        args = [a.reshape(s) for a, s in zip(arrays, shapes)]  # strided views stay views
-        res = [empty((P, M), f64) for _ in range(n_out)]
-        # unsigned loop bounds: numba then drops its negative-index checks and LLVM vectorizes
-        if P * M * work < threads.MIN_WORK * 2:
-            kernel(*args, *res, u0, uP, u0, uM)
-        elif P >= 4 * threads.num_threads():  # rows to each thread
-            threads.parallel_for(lambda lo, hi: kernel(*args, *res, u64(lo), u64(hi), u0, uM),
-                                 P, M * work, 1)
-        else:  # columns to each thread
-            threads.parallel_for(lambda lo, hi: kernel(*args, *res, u0, uP, u64(lo), u64(hi)),
-                                 M, P * work)
-        if n_out == 1:
-            return res[0].reshape(out_shapes[0])
-        return tuple(r.reshape(s) for r, s in zip(res, out_shapes))
-
+    impl = _kernel_call(kernel, P, M, work, [
+        (meta[key[1]][1] if key[0] == "slot" else const.shape,
+         {"full": (P, M), "suffix": (M,), "column": (P,)}[kind]) for key, const, kind in g.inputs],
+        out_shapes)
     specs = tuple((key[1], None) if key[0] == "slot" else (None, const)
                   for key, const, _ in g.inputs)
     layout = KernelLayout(kernel, P, M, [kind for _, _, kind in g.inputs], out_shapes, work)
     return (FusedPrimitive(impl, len(g.ops), layout), specs, {},
-            tuple(outs) if n_out > 1 else outs[0])
+            tuple(outs) if len(outs) > 1 else outs[0])

@@ -30,6 +30,7 @@ def _method(name):
                 x.sum(axis=params["axis"], keepdims=params["keepdims"])
         except AttributeError:
             return getattr(array_namespace(x), name)(x, **params)
+    impl.method = name  # ta.jit calls the method itself on NumPy arrays
     return impl
 
 

@@ -310,6 +310,17 @@ class _Program:
         if any(out in self.scalar and prim.name in _SCALAR for prim, _, _, out in self.ops):
             self.run_scalar = self._source(scalar=True)
 
+    def _float64(self, specs, S):
+        """Whether every operand is a float64 NumPy array at capture or a Python float."""
+        for k, c in specs:
+            if k is None:
+                if type(c) is not float and not (type(c) is np.ndarray and c.dtype == np.float64):
+                    return False
+            elif k in S or self.meta.get(k, (None,))[0] is not np.ndarray or \
+                    self.meta[k][2] != np.float64:
+                return False
+        return True
+
     def _direct(self, prim, specs, params, out, S, name, arg):
         """The primitive's own NumPy call on NumPy arrays, spelled without its wrapper (which
         finds the array namespace and checks shapes on every call: ~0.5 µs, the whole cost of a
@@ -414,11 +425,7 @@ class _Program:
                 return f"v{out}", f"{target}.item({', '.join(map(str, ints))})", True
             return f"v{out}", f"{target}[{name(idx, 'p')}]", False
         if prim.name == "index_add_many":
-            f64 = all(self.meta.get(k, (None,) * 3)[0] is np.ndarray and self.meta[k][2] == np.float64
-                      if k is not None else type(c) is float or (type(c) is np.ndarray
-                                                                  and c.dtype == np.float64)
-                      for k, c in specs) and not any(k in S for k, _ in specs)
-            impl = _index_add_many(params["idxs"], params["shape"], f64)
+            impl = _index_add_many(params["idxs"], params["shape"], self._float64(specs, S))
             # a float added at a basic index broadcasts: no need to rebuild its array
             args = [arg(sp) if sp[0] in S and _basic_index(ix) else array_arg(sp)
                     for sp, ix in zip(specs, params["idxs"])]

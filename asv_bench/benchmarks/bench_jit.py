@@ -1,8 +1,9 @@
 """``taylorad.jit`` replays of the comparison table's rows that issue 8 measured against jax.jit:
 the MLP gradient and HVP (GEMM-bound; rank-1 products as multiplications), the same on a small
 MLP (8-16-16-16-1, batch 8: ~100 small NumPy calls, so the replay's cost per call), the 3-input
-HVP (per-call overhead: Python-float programs, small gradient assembly), and the top derivative of the elementwise chain (the index sunk through the series
-additions). Skipped on commits without ``taylorad.jit``."""
+HVP (per-call overhead: Python-float programs, small gradient assembly), and the top derivative
+of the elementwise chain (the index sunk through the series additions). Skipped on commits
+without ``taylorad.jit``."""
 from . import common as c
 from .common import Benchmark
 

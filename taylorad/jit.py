@@ -321,60 +321,44 @@ class _Program:
                 return False
         return True
 
-    def _direct(self, prim, specs, params, out, S, name, arg):
+    def _direct(self, prim, specs, params, out, fn, name, arg):
         """The primitive's own NumPy call on NumPy arrays, spelled without its wrapper (which
         finds the array namespace and checks shapes on every call: ~0.5 µs, the whole cost of a
-        small reshape or product), or None. Only where the result is the same array, bit for
-        bit: array methods the wrapper itself calls, the ufunc the primitive is, and for
-        products of matrices ``ndarray.dot`` (the same GEMM call as ``np.matmul``; the test
-        suite checks the two agree bit for bit) without the ~0.6 µs of matmul's gufunc set-up."""
-        m = self.meta.get(out)
-        if m is None or m[0] is not np.ndarray:
-            return None
-        ufunc = getattr(prim, "ufunc", None)  # the fused kernels' stand-ins have none
-        shapes = []
-        for k, c in specs:
-            if k is None:
-                if type(c) is not np.ndarray:
-                    if ufunc is not None and ufunc is not np.matmul and \
-                            isinstance(c, (float, int, np.generic)) and not isinstance(c, bool):
-                        shapes.append(None)  # a number in an elementwise call
-                        continue
-                    return None
-                shapes.append(c.shape)
-                continue
-            mk = self.meta.get(k)
-            if k in S or mk is None or mk[0] is not np.ndarray or not mk[1]:
-                return None  # a float, a 0-d value, or not a NumPy array at capture
-            shapes.append(mk[1])
+        small reshape or product), or None. ``fn``: the NumPy function the primitive is on these
+        operands (``_numpy_function``). Only where the result is the same array, bit for bit:
+        array methods the wrapper itself calls, ``fn`` itself, and for products of matrices
+        ``ndarray.dot`` (the same GEMM call as ``np.matmul``; the test suite checks the two
+        agree bit for bit) without the ~0.6 µs of matmul's gufunc set-up."""
         args = [arg(sp) for sp in specs]
         method = getattr(prim.impl, "method", None)  # numpy.shape's reshape, transpose, sum
-        if method is not None and len(args) == 1:
+        if method is not None:
+            k = specs[0][0] if len(specs) == 1 else None
+            m = self.meta.get(k)
+            if k is None or m is None or m[0] is not np.ndarray or not m[1]:
+                return None  # a constant, a 0-d value, or not a NumPy array at capture
             if method == "sum":
                 return (f"{args[0]}.sum(axis={_literal(params['axis'], name)}, "
                         f"keepdims={_literal(params['keepdims'], name)})")
             return f"{args[0]}.{method}({', '.join(_literal(v, name) for v in params.values())})"
-        if ufunc is np.matmul and not params and len(args) == 2:
-            sa, sb = shapes
-            dtypes = {self.meta[k][2] if k is not None else c.dtype for k, c in specs}
-            if len(dtypes) != 1 or dtypes.pop() not in (np.float64, np.float32):
-                return None
-            if is_outer(sa, sb):  # what the primitive runs for a rank-1 product
-                return f"{name(np.multiply, 'u')}({args[0]}, {args[1]})"
-            if len(sa) < 2 or len(sb) < 2 or not all(sa + sb) or \
-                    any(d != 1 for d in sa[:-2] + sb[:-2]):
-                return f"{name(np.matmul, 'u')}({args[0]}, {args[1]})"
+        if fn is np.concatenate:
+            return f"{name(fn, 'u')}(({', '.join(args)},), axis={_literal(params['axis'], name)})"
+        if fn is not np.matmul:
+            return None if fn is None else f"{name(fn, 'u')}({', '.join(args)})"
+        shapes = [self.meta[k][1] if k is not None else c.shape for k, c in specs]
+        dtypes = {self.meta[k][2] if k is not None else c.dtype for k, c in specs}
+        if len(dtypes) == 1 and all(len(s) >= 2 and all(s) and not any(d != 1 for d in s[:-2])
+                                    for s in shapes):
             # matrices, or stacks of one matrix (a Taylor series of order 1): one GEMM
             a, b = (x if len(s) == 2 else f"{x}.reshape({s[-2:]!r})" for x, s in zip(args, shapes))
-            return f"{a}.dot({b})" if len(m[1]) == 2 else f"{a}.dot({b}).reshape({m[1]!r})"
-        if isinstance(ufunc, np.ufunc) and not params and m[2] in (np.float64, np.float32):
-            return f"{name(ufunc, 'u')}({', '.join(args)})"
-        return None
+            out_shape = self.meta[out][1]
+            return f"{a}.dot({b})" if len(out_shape) == 2 else \
+                f"{a}.dot({b}).reshape({out_shape!r})"
+        return f"{name(fn, 'u')}({', '.join(args)})"
 
-    def _into_recycled(self, prim, specs, params, out):
-        """The NumPy ufunc (or matmul) equal to ``prim.impl`` on these operands when its large
-        float result can be written into a recycled buffer (``core.buffers``): a fresh large
-        array costs page faults on first write, often more than the operation itself."""
+    def _numpy_function(self, prim, specs, params, out):
+        """The NumPy function (a ufunc, matmul, concatenate) equal to ``prim.impl`` on these
+        operands when its result is a float NumPy array — for a rank-1 product, multiply — or
+        None."""
         ufunc = getattr(prim, "ufunc", None)  # the fused kernels' stand-ins have none
         m = self.meta.get(out)
         if m is None:
@@ -385,9 +369,8 @@ class _Program:
             if any(k is not None and self.meta.get(k, (None, None, None))[2] != m[2]
                    for k, _ in specs) or any(k is None and c.dtype != m[2] for k, c in specs):
                 return None  # mixed dtypes: leave NumPy's promotion to NumPy's own call
-        if ufunc is None or params or m is None or m[0] is not np.ndarray or \
-                m[2] not in (np.float64, np.float32) or \
-                math.prod(m[1]) * m[2].itemsize < buffers.POOL_MIN:
+        if ufunc is None or params or m[0] is not np.ndarray or \
+                m[2] not in (np.float64, np.float32):
             return None
         for k, c in specs:
             if k is not None:
@@ -431,15 +414,17 @@ class _Program:
                     for sp, ix in zip(specs, params["idxs"])]
             return f"v{out}", f"{name(impl, 'f')}({', '.join(args)})", False
         args = [array_arg(sp) for sp in specs]
-        ufunc = None if scalar else self._into_recycled(prim, specs, params, out)
-        if ufunc is None:
-            direct = self._direct(prim, specs, params, out, S, name, arg)
+        floats = any(k in S for k, _ in specs if k is not None)  # operands held as floats
+        ufunc = None if floats else self._numpy_function(prim, specs, params, out)
+        shape, dtype = self.meta.get(out, (None, None, None))[1:]
+        # a fresh large array costs page faults on first write, often more than the operation
+        if ufunc is None or scalar or math.prod(shape) * dtype.itemsize < buffers.POOL_MIN:
+            direct = None if floats else self._direct(prim, specs, params, out, ufunc, name, arg)
             if direct is not None:
                 return f"v{out}", direct, False
             args += [f"{key}={name(val, 'p')}" for key, val in params.items()]
             return f"v{out}", f"{name(prim.impl, 'f')}({', '.join(args)})", False
         # the same NumPy call, writing into recycled memory
-        shape, dtype = self.meta[out][1:]
         into = f"out=_empty({shape!r}, {name(dtype, 'd')})"
         if ufunc is np.concatenate:
             return f"v{out}", (f"{name(ufunc, 'u')}(({', '.join(args)},), "
